@@ -1,0 +1,298 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"kam/internal/crm"
+)
+
+const accountColumns = `id, code, name, type, industry, region, is_listed, is_leader, potential, stage,
+	cur_revenue, cur_tier, cur_band, version, created_at, updated_at`
+
+func scanAccount(sc interface{ Scan(...any) error }) (crm.Account, error) {
+	var a crm.Account
+	var version int
+	err := sc.Scan(&a.ID, &a.Code, &a.Name, &a.Type, &a.Industry, &a.Region, &a.IsListed, &a.IsLeader,
+		&a.Potential, &a.Stage, &a.Revenue, &a.Tier, &a.Band, &version, &a.CreatedAt, &a.UpdatedAt)
+	a.Version = version
+	return a, err
+}
+
+// Account returns the account with the given ID.
+func (s *Store) Account(ctx context.Context, id int64) (crm.Account, error) {
+	a, err := scanAccount(s.q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE id = $1`, id))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return crm.Account{}, crm.ErrNotFound
+	case err != nil:
+		return crm.Account{}, fmt.Errorf("store: account %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// AccountByCode returns the account with the given customer code.
+func (s *Store) AccountByCode(ctx context.Context, code string) (crm.Account, error) {
+	a, err := scanAccount(s.q.QueryRowContext(ctx, `SELECT `+accountColumns+` FROM accounts WHERE code = $1`, code))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return crm.Account{}, crm.ErrNotFound
+	case err != nil:
+		return crm.Account{}, fmt.Errorf("store: account %q: %w", code, err)
+	}
+	return a, nil
+}
+
+// CreateAccount inserts a and returns its ID. A duplicate code is crm.ErrConflict.
+func (s *Store) CreateAccount(ctx context.Context, a crm.Account, now time.Time) (int64, error) {
+	const q = `
+		INSERT INTO accounts (code, name, search_key, type, industry, region, is_listed, is_leader,
+			potential, stage, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+		RETURNING id`
+	var id int64
+	err := s.q.QueryRowContext(ctx, q, a.Code, a.Name, SearchKey(a.Code, a.Name), a.Type, a.Industry, a.Region,
+		a.IsListed, a.IsLeader, a.Potential, a.Stage, now.UTC()).Scan(&id)
+	if s.d.isUnique(err) {
+		return 0, crm.ErrConflict
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: create account %q: %w", a.Code, err)
+	}
+	return id, nil
+}
+
+// UpdateAccount saves the editable fields of a if its version is still
+// a.Version; a later save over an earlier one is crm.ErrConflict.
+func (s *Store) UpdateAccount(ctx context.Context, a crm.Account, now time.Time) error {
+	const q = `
+		UPDATE accounts SET code = $2, name = $3, search_key = $4, type = $5, industry = $6, region = $7,
+			is_listed = $8, is_leader = $9, potential = $10, version = version + 1, updated_at = $11
+		WHERE id = $1 AND version = $12`
+	res, err := s.q.ExecContext(ctx, q, a.ID, a.Code, a.Name, SearchKey(a.Code, a.Name), a.Type, a.Industry,
+		a.Region, a.IsListed, a.IsLeader, a.Potential, now.UTC(), a.Version)
+	if s.d.isUnique(err) {
+		return crm.ErrConflict
+	}
+	if err != nil {
+		return fmt.Errorf("store: update account %d: %w", a.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.Account(ctx, a.ID); err != nil {
+			return err
+		}
+		return crm.ErrConflict
+	}
+	return nil
+}
+
+// AccountFilter selects and orders accounts for the list.
+type AccountFilter struct {
+	Query    string
+	Tier     string
+	Band     string
+	Region   string
+	Industry string
+	Type     string
+	IDs      []int64 // when set, only these accounts
+	Sort     string  // "revenue" (default, highest first), "name", "code"
+	Page     int     // from 1
+	PerPage  int
+}
+
+// Sorts lists the valid AccountFilter.Sort values.
+var Sorts = []string{"revenue", "name", "code"}
+
+func (f AccountFilter) where() (string, []any) {
+	var cond []string
+	var args []any
+	add := func(c string, v any) {
+		args = append(args, v)
+		cond = append(cond, strings.ReplaceAll(c, "?", fmt.Sprintf("$%d", len(args))))
+	}
+	if f.Query != "" {
+		add(`search_key LIKE ? ESCAPE '\'`, SearchPattern(f.Query))
+	}
+	if f.Tier != "" {
+		add(`cur_tier = ?`, f.Tier)
+	}
+	if f.Band != "" {
+		add(`cur_band = ?`, f.Band)
+	}
+	if f.Region != "" {
+		add(`region = ?`, f.Region)
+	}
+	if f.Industry != "" {
+		add(`industry = ?`, f.Industry)
+	}
+	if f.Type != "" {
+		add(`type = ?`, f.Type)
+	}
+	if f.IDs != nil {
+		if len(f.IDs) == 0 {
+			cond = append(cond, "FALSE")
+		} else {
+			ph := make([]string, len(f.IDs))
+			for i, id := range f.IDs {
+				args = append(args, id)
+				ph[i] = fmt.Sprintf("$%d", len(args))
+			}
+			cond = append(cond, "id IN ("+strings.Join(ph, ",")+")")
+		}
+	}
+	if len(cond) == 0 {
+		return "", nil
+	}
+	return " WHERE " + strings.Join(cond, " AND "), args
+}
+
+// Accounts returns one page of accounts matching f, and how many match in all.
+func (s *Store) Accounts(ctx context.Context, f AccountFilter) ([]crm.Account, int, error) {
+	where, args := f.where()
+	var total int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count accounts: %w", err)
+	}
+	order := " ORDER BY cur_revenue DESC, id"
+	switch f.Sort {
+	case "name":
+		order = " ORDER BY name, id"
+	case "code":
+		order = " ORDER BY code"
+	}
+	if f.PerPage <= 0 {
+		f.PerPage = 50
+	}
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	args = append(args, f.PerPage, (f.Page-1)*f.PerPage)
+	q := `SELECT ` + accountColumns + ` FROM accounts` + where + order +
+		fmt.Sprintf(" LIMIT $%d OFFSET $%d", len(args)-1, len(args))
+	rows, err := s.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []crm.Account
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: accounts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, total, rows.Err()
+}
+
+// EachAccount streams every account matching f (ignoring paging) in list order.
+func (s *Store) EachAccount(ctx context.Context, f AccountFilter, fn func(crm.Account) error) error {
+	where, args := f.where()
+	rows, err := s.q.QueryContext(ctx, `SELECT `+accountColumns+` FROM accounts`+where+` ORDER BY cur_revenue DESC, id`, args...)
+	if err != nil {
+		return fmt.Errorf("store: accounts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		a, err := scanAccount(rows)
+		if err != nil {
+			return err
+		}
+		if err := fn(a); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Facets returns the distinct non-empty values of a filterable column
+// (region, industry), for the list's filter menus.
+func (s *Store) Facets(ctx context.Context, column string) ([]string, error) {
+	if column != "region" && column != "industry" {
+		return nil, fmt.Errorf("store: no facet %q", column)
+	}
+	rows, err := s.q.QueryContext(ctx, `SELECT DISTINCT `+column+` FROM accounts WHERE `+column+` <> '' ORDER BY 1 LIMIT 500`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// AccountIDsByCode maps customer codes to IDs for every account, for imports.
+func (s *Store) AccountIDsByCode(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT code, id FROM accounts`)
+	if err != nil {
+		return nil, fmt.Errorf("store: account codes: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var code string
+		var id int64
+		if err := rows.Scan(&code, &id); err != nil {
+			return nil, err
+		}
+		out[code] = id
+	}
+	return out, rows.Err()
+}
+
+// Standing is an account's figures for the default period, written by SetStandings.
+type Standing struct {
+	ID      int64
+	Revenue crm.Money
+	Tier    string
+	Band    string
+	Rank    int
+}
+
+// SetStandings writes the current standing of every account: those in st get
+// their figures, all others are cleared. It runs in one transaction.
+func (s *Store) SetStandings(ctx context.Context, st []Standing) error {
+	return s.InTx(ctx, func(tx *Store) error {
+		if _, err := tx.q.ExecContext(ctx, `UPDATE accounts SET cur_revenue = 0, cur_tier = '', cur_band = '', cur_rank = 0
+			WHERE cur_revenue <> 0 OR cur_tier <> '' OR cur_band <> ''`); err != nil {
+			return fmt.Errorf("store: clear standings: %w", err)
+		}
+		// Batches of rows through a VALUES list keep the statement count low on
+		// both engines; each row is (id, revenue, tier, band, rank).
+		const per = 500
+		for start := 0; start < len(st); start += per {
+			chunk := st[start:min(start+per, len(st))]
+			var b strings.Builder
+			args := make([]any, 0, len(chunk)*5)
+			b.WriteString(`WITH v (id, revenue, tier, band, rnk) AS (VALUES `)
+			for i, x := range chunk {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				n := len(args)
+				if tx.d.name == "postgres" {
+					fmt.Fprintf(&b, "($%d::bigint,$%d::bigint,$%d::text,$%d::text,$%d::int)", n+1, n+2, n+3, n+4, n+5)
+				} else {
+					fmt.Fprintf(&b, "($%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5)
+				}
+				args = append(args, x.ID, x.Revenue, x.Tier, x.Band, x.Rank)
+			}
+			b.WriteString(`) UPDATE accounts SET cur_revenue = v.revenue, cur_tier = v.tier, cur_band = v.band, cur_rank = v.rnk
+				FROM v WHERE accounts.id = v.id`)
+			if _, err := tx.q.ExecContext(ctx, b.String(), args...); err != nil {
+				return fmt.Errorf("store: set standings: %w", err)
+			}
+		}
+		return nil
+	})
+}

@@ -1,0 +1,374 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"kam/internal/crm"
+)
+
+// Batch is one imported file.
+type Batch struct {
+	ID              int64
+	Kind            string // "accounts" or "revenue"
+	FileName        string
+	SHA256          string
+	Size            int64
+	RowsTotal       int64
+	RowsAccepted    int64
+	RowsRejected    int64
+	AccountsCreated int64
+	AmountTotal     crm.Money
+	Mapping         string // JSON of field → header
+	CreatedBy       string
+	CreatedAt       time.Time
+}
+
+const batchColumns = `id, kind, file_name, file_sha256, file_size, rows_total, rows_accepted, rows_rejected,
+	accounts_created, amount_total, mapping, created_by, created_at`
+
+func scanBatch(sc interface{ Scan(...any) error }) (Batch, error) {
+	var b Batch
+	err := sc.Scan(&b.ID, &b.Kind, &b.FileName, &b.SHA256, &b.Size, &b.RowsTotal, &b.RowsAccepted,
+		&b.RowsRejected, &b.AccountsCreated, &b.AmountTotal, &b.Mapping, &b.CreatedBy, &b.CreatedAt)
+	return b, err
+}
+
+// CreateBatch records an import and returns its ID. The same file imported
+// twice (same kind and content hash) is crm.ErrConflict.
+func (s *Store) CreateBatch(ctx context.Context, b Batch) (int64, error) {
+	const q = `
+		INSERT INTO import_batches (kind, file_name, file_sha256, file_size, rows_total, rows_accepted,
+			rows_rejected, accounts_created, amount_total, mapping, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		RETURNING id`
+	var id int64
+	err := s.q.QueryRowContext(ctx, q, b.Kind, b.FileName, b.SHA256, b.Size, b.RowsTotal, b.RowsAccepted,
+		b.RowsRejected, b.AccountsCreated, b.AmountTotal, b.Mapping, b.CreatedBy, b.CreatedAt.UTC()).Scan(&id)
+	if s.d.isUnique(err) {
+		return 0, crm.ErrConflict
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: create batch: %w", err)
+	}
+	return id, nil
+}
+
+// UpdateBatchCounts stores the final counts of a batch.
+func (s *Store) UpdateBatchCounts(ctx context.Context, b Batch) error {
+	_, err := s.q.ExecContext(ctx, `UPDATE import_batches SET rows_total = $2, rows_accepted = $3, rows_rejected = $4,
+		accounts_created = $5, amount_total = $6 WHERE id = $1`,
+		b.ID, b.RowsTotal, b.RowsAccepted, b.RowsRejected, b.AccountsCreated, b.AmountTotal)
+	if err != nil {
+		return fmt.Errorf("store: update batch %d: %w", b.ID, err)
+	}
+	return nil
+}
+
+// BatchBySHA returns the batch of the given kind and file hash.
+func (s *Store) BatchBySHA(ctx context.Context, kind, sha string) (Batch, error) {
+	b, err := scanBatch(s.q.QueryRowContext(ctx, `SELECT `+batchColumns+` FROM import_batches WHERE kind = $1 AND file_sha256 = $2`, kind, sha))
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Batch{}, crm.ErrNotFound
+	case err != nil:
+		return Batch{}, fmt.Errorf("store: batch: %w", err)
+	}
+	return b, nil
+}
+
+// Batches lists the latest imports, newest first.
+func (s *Store) Batches(ctx context.Context, limit int) ([]Batch, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT `+batchColumns+` FROM import_batches ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: batches: %w", err)
+	}
+	defer rows.Close()
+	var out []Batch
+	for rows.Next() {
+		b, err := scanBatch(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// NewAccount is an account an import creates, with the fields a file gives.
+type NewAccount = crm.Account
+
+// InsertAccounts inserts accounts in multi-row statements and returns their
+// IDs by code. Codes must be new.
+func (s *Store) InsertAccounts(ctx context.Context, list []crm.Account, now time.Time) (map[string]int64, error) {
+	const cols = 12
+	ids := make(map[string]int64, len(list))
+	per := min(500, s.d.maxParams/cols)
+	for start := 0; start < len(list); start += per {
+		chunk := list[start:min(start+per, len(list))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO accounts (code, name, search_key, type, industry, region, is_listed, is_leader,
+			potential, stage, created_at, updated_at) VALUES `)
+		args := make([]any, 0, len(chunk)*cols)
+		for i, a := range chunk {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			placeholders(&b, len(args), cols)
+			args = append(args, a.Code, a.Name, SearchKey(a.Code, a.Name), a.Type, a.Industry, a.Region,
+				a.IsListed, a.IsLeader, a.Potential, a.Stage, now.UTC(), now.UTC())
+		}
+		b.WriteString(` RETURNING id, code`)
+		rows, err := s.q.QueryContext(ctx, b.String(), args...)
+		if s.d.isUnique(err) {
+			return nil, crm.ErrConflict
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: insert accounts: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			var code string
+			if err := rows.Scan(&id, &code); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			ids[code] = id
+		}
+		if err := rows.Close(); err != nil {
+			if s.d.isUnique(err) {
+				return nil, crm.ErrConflict
+			}
+			return nil, fmt.Errorf("store: insert accounts: %w", err)
+		}
+	}
+	return ids, nil
+}
+
+// UpsertAccountFields updates the descriptive fields of existing accounts
+// from an accounts import: empty values in the file leave a field as it is.
+func (s *Store) UpsertAccountFields(ctx context.Context, a crm.Account, now time.Time) error {
+	const q = `
+		UPDATE accounts SET
+			name = CASE WHEN $2 = '' THEN name ELSE $2 END,
+			search_key = CASE WHEN $2 = '' THEN search_key ELSE $3 END,
+			type = CASE WHEN $4 = '' THEN type ELSE $4 END,
+			industry = CASE WHEN $5 = '' THEN industry ELSE $5 END,
+			region = CASE WHEN $6 = '' THEN region ELSE $6 END,
+			is_listed = $7, is_leader = $8,
+			potential = CASE WHEN $9 = 0 THEN potential ELSE $9 END,
+			version = version + 1, updated_at = $10
+		WHERE code = $1`
+	_, err := s.q.ExecContext(ctx, q, a.Code, a.Name, SearchKey(a.Code, a.Name), a.Type, a.Industry, a.Region,
+		a.IsListed, a.IsLeader, a.Potential, now.UTC())
+	if err != nil {
+		return fmt.Errorf("store: update account %q: %w", a.Code, err)
+	}
+	return nil
+}
+
+func placeholders(b *strings.Builder, first, n int) {
+	b.WriteByte('(')
+	for j := 1; j <= n; j++ {
+		if j > 1 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(b, "$%d", first+j)
+	}
+	b.WriteByte(')')
+}
+
+// LineInsert is a revenue line ready to store.
+type LineInsert struct {
+	LineNo    int64
+	AccountID int64
+	Date      crm.Date
+	Amount    crm.Money
+	Class     string
+	Product   string
+}
+
+// RevenueWriter inserts revenue lines of one batch in multi-row statements.
+// It must be used inside InTx; call Flush at the end.
+type RevenueWriter struct {
+	s       *Store
+	batchID int64
+	buf     []LineInsert
+	stmts   map[int]*sql.Stmt
+	sb      strings.Builder
+	args    []any
+}
+
+const revenueCols = 7
+
+// NewRevenueWriter starts writing lines of batch.
+func (s *Store) NewRevenueWriter(batchID int64) *RevenueWriter {
+	return &RevenueWriter{s: s, batchID: batchID, stmts: map[int]*sql.Stmt{}}
+}
+
+// revenueChunk is how many rows go in one INSERT: large enough to make the
+// per-statement cost vanish, small enough for both engines' parameter limits.
+const revenueChunk = 256
+
+// Add queues a line, writing a full chunk when one is ready.
+func (w *RevenueWriter) Add(ctx context.Context, l LineInsert) error {
+	w.buf = append(w.buf, l)
+	if len(w.buf) >= revenueChunk {
+		return w.Flush(ctx)
+	}
+	return nil
+}
+
+// Flush writes the queued lines.
+func (w *RevenueWriter) Flush(ctx context.Context) error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	stmt, err := w.stmt(ctx, len(w.buf))
+	if err != nil {
+		return err
+	}
+	w.args = w.args[:0]
+	for _, l := range w.buf {
+		w.args = append(w.args, w.batchID, l.LineNo, l.AccountID, int32(l.Date), int64(l.Amount), l.Class, l.Product)
+	}
+	if _, err := stmt.ExecContext(ctx, w.args...); err != nil {
+		return fmt.Errorf("store: insert revenue lines: %w", err)
+	}
+	w.buf = w.buf[:0]
+	return nil
+}
+
+func (w *RevenueWriter) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
+	if st, ok := w.stmts[n]; ok {
+		return st, nil
+	}
+	w.sb.Reset()
+	w.sb.WriteString(`INSERT INTO revenue_lines (batch_id, line_no, account_id, date, amount, class, product) VALUES `)
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			w.sb.WriteByte(',')
+		}
+		placeholders(&w.sb, i*revenueCols, revenueCols)
+	}
+	var (
+		st  *sql.Stmt
+		err error
+	)
+	if w.s.tx != nil {
+		st, err = w.s.tx.PrepareContext(ctx, w.sb.String())
+	} else {
+		st, err = w.s.db.PrepareContext(ctx, w.sb.String())
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: prepare revenue insert: %w", err)
+	}
+	w.stmts[n] = st
+	return st, nil
+}
+
+// Close releases the prepared statements.
+func (w *RevenueWriter) Close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+}
+
+// LedgerEntry is a revenue line as the in-memory ledger keeps it.
+type LedgerEntry struct {
+	AccountID int64
+	Date      crm.Date
+	Amount    crm.Money
+	Service   bool
+}
+
+// EachLedgerEntry streams every revenue line of batches after afterBatch.
+func (s *Store) EachLedgerEntry(ctx context.Context, afterBatch int64, fn func(LedgerEntry)) error {
+	q := `SELECT account_id, date, amount, class FROM revenue_lines`
+	var args []any
+	if afterBatch > 0 {
+		q += ` WHERE batch_id > $1`
+		args = append(args, afterBatch)
+	}
+	rows, err := s.q.QueryContext(ctx, q, args...)
+	if err != nil {
+		return fmt.Errorf("store: revenue lines: %w", err)
+	}
+	defer rows.Close()
+	var e LedgerEntry
+	var class string
+	var date int32
+	for rows.Next() {
+		if err := rows.Scan(&e.AccountID, &date, &e.Amount, &class); err != nil {
+			return fmt.Errorf("store: revenue lines: %w", err)
+		}
+		e.Date = crm.Date(date)
+		e.Service = class == crm.ClassService
+		fn(e)
+	}
+	return rows.Err()
+}
+
+// LastBatchID returns the highest batch ID, 0 when nothing was imported.
+func (s *Store) LastBatchID(ctx context.Context) (int64, error) {
+	var id sql.NullInt64
+	if err := s.q.QueryRowContext(ctx, `SELECT MAX(id) FROM import_batches`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("store: last batch: %w", err)
+	}
+	return id.Int64, nil
+}
+
+// DataState tells readers whether revenue changed since they last looked:
+// the last batch and a counter bumped by any change that is not a new batch.
+type DataState struct {
+	LastBatch int64
+	Epoch     int64
+}
+
+// DataState returns the current state.
+func (s *Store) DataState(ctx context.Context) (DataState, error) {
+	var last sql.NullInt64
+	var epoch sql.NullString
+	err := s.q.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM import_batches), (SELECT value FROM app_state WHERE key = 'revenue_epoch')`).
+		Scan(&last, &epoch)
+	if err != nil {
+		return DataState{}, fmt.Errorf("store: data state: %w", err)
+	}
+	st := DataState{LastBatch: last.Int64}
+	if epoch.Valid {
+		fmt.Sscan(epoch.String, &st.Epoch)
+	}
+	return st, nil
+}
+
+// AccountMonths returns an account's revenue by month (MonthIndex → product,
+// service) from its lines.
+func (s *Store) AccountMonths(ctx context.Context, accountID int64) (map[int][2]crm.Money, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT date, amount, class FROM revenue_lines WHERE account_id = $1`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("store: account months: %w", err)
+	}
+	defer rows.Close()
+	out := map[int][2]crm.Money{}
+	for rows.Next() {
+		var d int32
+		var amt crm.Money
+		var class string
+		if err := rows.Scan(&d, &amt, &class); err != nil {
+			return nil, err
+		}
+		m := crm.Date(d).MonthIndex()
+		v := out[m]
+		if class == crm.ClassService {
+			v[1] += amt
+		} else {
+			v[0] += amt
+		}
+		out[m] = v
+	}
+	return out, rows.Err()
+}

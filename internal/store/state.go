@@ -1,0 +1,129 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"kam/internal/crm"
+)
+
+// MethodVersion is one saved version of the methodology configuration.
+type MethodVersion struct {
+	ID        int64
+	Method    crm.Method
+	Note      string
+	CreatedBy string
+	CreatedAt time.Time
+}
+
+// CurrentMethod returns the latest configuration version; crm.ErrNotFound
+// when none was saved yet.
+func (s *Store) CurrentMethod(ctx context.Context) (MethodVersion, error) {
+	var v MethodVersion
+	var raw string
+	err := s.q.QueryRowContext(ctx, `SELECT id, config, note, created_by, created_at FROM method_versions ORDER BY id DESC LIMIT 1`).
+		Scan(&v.ID, &raw, &v.Note, &v.CreatedBy, &v.CreatedAt)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return v, crm.ErrNotFound
+	case err != nil:
+		return v, fmt.Errorf("store: method: %w", err)
+	}
+	if err := json.Unmarshal([]byte(raw), &v.Method); err != nil {
+		return v, fmt.Errorf("store: method version %d: %w", v.ID, err)
+	}
+	return v, nil
+}
+
+// SaveMethod stores a new configuration version and returns its ID.
+func (s *Store) SaveMethod(ctx context.Context, m crm.Method, note, by string, now time.Time) (int64, error) {
+	raw, err := json.Marshal(m)
+	if err != nil {
+		return 0, err
+	}
+	var id int64
+	err = s.q.QueryRowContext(ctx, `INSERT INTO method_versions (config, note, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		string(raw), note, by, now.UTC()).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: save method: %w", err)
+	}
+	return id, nil
+}
+
+// BumpRevenueEpoch marks revenue as changed other than by a new batch.
+func (s *Store) BumpRevenueEpoch(ctx context.Context) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO app_state (key, value) VALUES ('revenue_epoch', '1')
+		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(app_state.value AS BIGINT) + 1 AS TEXT)`)
+	if err != nil {
+		return fmt.Errorf("store: bump epoch: %w", err)
+	}
+	return nil
+}
+
+// State reads a value of app_state ("" when absent).
+func (s *Store) State(ctx context.Context, key string) (string, error) {
+	var v string
+	err := s.q.QueryRowContext(ctx, `SELECT value FROM app_state WHERE key = $1`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: state %s: %w", key, err)
+	}
+	return v, nil
+}
+
+// SetState writes a value of app_state.
+func (s *Store) SetState(ctx context.Context, key, value string) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO app_state (key, value) VALUES ($1, $2)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	if err != nil {
+		return fmt.Errorf("store: set state %s: %w", key, err)
+	}
+	return nil
+}
+
+// AuditEntry is one recorded change.
+type AuditEntry struct {
+	ID       int64
+	At       time.Time
+	Actor    string
+	Action   string
+	Entity   string
+	EntityID string
+	Before   string
+	After    string
+}
+
+// Audit appends an entry to the audit log.
+func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_id, before, after)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, e.At.UTC(), e.Actor, e.Action, e.Entity, e.EntityID, e.Before, e.After)
+	if err != nil {
+		return fmt.Errorf("store: audit: %w", err)
+	}
+	return nil
+}
+
+// AuditFor lists the entries about one record, newest first.
+func (s *Store) AuditFor(ctx context.Context, entity, id string, limit int) ([]AuditEntry, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id, at, actor, action, entity, entity_id, before, after FROM audit_log
+		WHERE entity = $1 AND entity_id = $2 ORDER BY id DESC LIMIT $3`, entity, id, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: audit: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.EntityID, &e.Before, &e.After); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,166 @@
+// Package store keeps KAM's data in SQLite (embedded, the default) or
+// PostgreSQL. There is one implementation: every query is one SQL text with
+// $1…$n placeholders that both engines run; the few real differences live in
+// dialect.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// querier is what *sql.DB and *sql.Tx share.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Store is the database. A Store made by InTx runs every query inside that
+// transaction.
+type Store struct {
+	db  *sql.DB
+	q   querier
+	tx  *sql.Tx
+	d   dialect
+	dsn string
+}
+
+// dialect is everything that differs between SQLite and PostgreSQL at run
+// time. Add a field here rather than testing the engine name elsewhere.
+type dialect struct {
+	name     string // "sqlite" or "postgres"
+	isUnique func(error) bool
+	// maxParams bounds the placeholders in one statement, for multi-row inserts.
+	maxParams int
+}
+
+var sqliteDialect = dialect{
+	name: "sqlite",
+	isUnique: func(err error) bool {
+		var e *sqlite.Error
+		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+	},
+	maxParams: 32766,
+}
+
+var postgresDialect = dialect{
+	name: "postgres",
+	isUnique: func(err error) bool {
+		var e *pgconn.PgError
+		return errors.As(err, &e) && e.Code == "23505"
+	},
+	maxParams: 65535,
+}
+
+// Open connects to the database named by dsn: a file path or sqlite://path
+// for SQLite, a postgres:// or postgresql:// URL for PostgreSQL. It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	var (
+		db  *sql.DB
+		d   dialect
+		err error
+	)
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		d = postgresDialect
+		db, err = sql.Open("pgx", dsn)
+		if err == nil {
+			db.SetMaxOpenConns(20)
+			db.SetMaxIdleConns(20)
+			db.SetConnMaxIdleTime(5 * time.Minute)
+		}
+	default:
+		d = sqliteDialect
+		db, err = sql.Open("sqlite", sqliteDSN(dsn))
+		if err == nil {
+			// Readers run in parallel under WAL; writers queue on the
+			// immediate transaction lock, waiting up to busy_timeout.
+			db.SetMaxOpenConns(8)
+			db.SetMaxIdleConns(8)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect to %s: %w", Redact(dsn), err)
+	}
+	return &Store{db: db, q: db, d: d, dsn: dsn}, nil
+}
+
+// sqliteDSN turns a path or sqlite:// URL into the driver's DSN with the
+// pragmas KAM relies on. busy_timeout comes first so that the later pragmas
+// wait for a lock instead of failing on a database another process has open.
+func sqliteDSN(dsn string) string {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
+	if path == "" {
+		path = "kam.db"
+	}
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return "file:" + path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(-65536)" +
+		"&_txlock=immediate&_time_format=sqlite"
+}
+
+// Redact hides the password of a database URL, for messages and logs.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Engine returns "sqlite" or "postgres".
+func (s *Store) Engine() string { return s.d.name }
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// InTx runs fn in a transaction and commits when fn returns nil. fn gets a
+// Store whose queries run inside the transaction.
+func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
+	if s.tx != nil {
+		return fn(s)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer tx.Rollback() // no-op once committed
+	if err := fn(&Store{db: s.db, q: tx, tx: tx, d: s.d, dsn: s.dsn}); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+// Ping checks the connection, for the health endpoint.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// Exec runs a statement without results; for maintenance and tests.
+func (s *Store) Exec(ctx context.Context, q string, args ...any) error {
+	_, err := s.q.ExecContext(ctx, q, args...)
+	return err
+}
