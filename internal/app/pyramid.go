@@ -1,0 +1,246 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"kam/internal/crm"
+	"kam/internal/store"
+)
+
+// PeriodSpec is a period as people ask for it: a year, the trailing twelve
+// months, or a date range. The zero value is the default period: the latest
+// complete year that has data.
+type PeriodSpec struct {
+	Year     int
+	TTM      bool
+	From, To string // YYYY-MM-DD
+	Key      string // a crm.Period key, as in URLs
+}
+
+// ErrNoData is returned when a report needs revenue and there is none.
+var ErrNoData = fmt.Errorf("no revenue data")
+
+// ResolvePeriod turns a spec into a period under the current method.
+func (a *App) ResolvePeriod(ctx context.Context, spec PeriodSpec) (crm.Period, error) {
+	m, _, err := a.Method(ctx)
+	if err != nil {
+		return crm.Period{}, err
+	}
+	if err := a.ledger.sync(ctx, a.store); err != nil {
+		return crm.Period{}, err
+	}
+	return a.resolve(&m, spec)
+}
+
+func (a *App) resolve(m *crm.Method, spec PeriodSpec) (crm.Period, error) {
+	first, last := a.ledger.span()
+	bad := func(field, key string) error {
+		return &crm.ValidationError{Fields: map[string]string{field: key}}
+	}
+	switch {
+	case spec.Key != "":
+		p, err := m.ParsePeriodKey(spec.Key)
+		if err != nil {
+			return crm.Period{}, bad("period", "error.period.invalid")
+		}
+		return p, nil
+	case spec.From != "" || spec.To != "":
+		from, err1 := crm.ParseISODate(spec.From)
+		to, err2 := crm.ParseISODate(spec.To)
+		if err1 != nil || err2 != nil {
+			return crm.Period{}, bad("period", "error.period.dates")
+		}
+		p, err := crm.Range(from, to)
+		if err != nil {
+			return crm.Period{}, bad("period", "error.period.order")
+		}
+		return p, nil
+	case spec.TTM:
+		end := a.Today()
+		if last != 0 && last < end {
+			end = last
+		}
+		return crm.TTM(end), nil
+	case spec.Year != 0:
+		if spec.Year < 1900 || spec.Year > 2999 {
+			return crm.Period{}, bad("period", "error.period.year")
+		}
+		return m.Year(spec.Year), nil
+	}
+	if first == 0 {
+		return crm.Period{}, ErrNoData
+	}
+	p, ok := m.LatestCompleteYear(a.Today(), first, last)
+	if !ok {
+		// Only a partial year so far: report the trailing twelve months.
+		return crm.TTM(min(last, a.Today())), nil
+	}
+	return p, nil
+}
+
+// PyramidQuery asks for the pyramid of a period.
+type PyramidQuery struct {
+	Scheme     string // crm.SchemeThresholds (default) or crm.SchemePareto
+	Period     PeriodSpec
+	Thresholds []crm.Money // replaces the configured tier minimums for this report
+}
+
+// PyramidReport is a pyramid with what it was computed from.
+type PyramidReport struct {
+	crm.Pyramid
+	Method        crm.Method
+	MethodVersion int64
+	Scheme        string
+}
+
+// Pyramid computes the customer pyramid.
+func (a *App) Pyramid(ctx context.Context, q PyramidQuery) (PyramidReport, error) {
+	m, version, err := a.method(ctx, q.Thresholds)
+	if err != nil {
+		return PyramidReport{}, err
+	}
+	if q.Scheme == "" {
+		q.Scheme = crm.SchemeThresholds
+	}
+	if q.Scheme != crm.SchemeThresholds && q.Scheme != crm.SchemePareto {
+		return PyramidReport{}, &crm.ValidationError{Fields: map[string]string{"scheme": "error.pyramid.scheme"}}
+	}
+	p, err := a.resolve(&m, q.Period)
+	if err != nil {
+		return PyramidReport{}, err
+	}
+	key := fmt.Sprintf("pyramid|%s|%s|%d|%v", q.Scheme, p.Key, version, q.Thresholds)
+	v, err := a.cached(ctx, key, func() (any, error) {
+		st := m.Rank(a.ledger.revenues(p, nil))
+		return m.Summarize(st, q.Scheme, p), nil
+	})
+	if err != nil {
+		return PyramidReport{}, err
+	}
+	return PyramidReport{Pyramid: v.(crm.Pyramid), Method: m, MethodVersion: version, Scheme: q.Scheme}, nil
+}
+
+// method returns the current method, with tier minimums replaced when
+// thresholds are given, after syncing the ledger.
+func (a *App) method(ctx context.Context, thresholds []crm.Money) (crm.Method, int64, error) {
+	m, version, err := a.Method(ctx)
+	if err != nil {
+		return m, 0, err
+	}
+	if len(thresholds) > 0 {
+		if m, err = m.WithThresholds(thresholds); err != nil {
+			return m, 0, &crm.ValidationError{Fields: map[string]string{"thresholds": "error.pyramid.thresholds"}}
+		}
+	}
+	if err := a.ledger.sync(ctx, a.store); err != nil {
+		return m, 0, err
+	}
+	return m, version, nil
+}
+
+// MigrationReport is the migration matrix between a period and the one a
+// year before it.
+type MigrationReport struct {
+	crm.Migration
+	Scheme        string
+	MethodVersion int64
+}
+
+// Migration compares the standings of the period of q with the previous one.
+func (a *App) Migration(ctx context.Context, q PyramidQuery) (MigrationReport, error) {
+	m, version, err := a.method(ctx, q.Thresholds)
+	if err != nil {
+		return MigrationReport{}, err
+	}
+	if q.Scheme == "" {
+		q.Scheme = crm.SchemeThresholds
+	}
+	to, err := a.resolve(&m, q.Period)
+	if err != nil {
+		return MigrationReport{}, err
+	}
+	from := to.Previous()
+	key := fmt.Sprintf("migration|%s|%s|%d|%v", q.Scheme, to.Key, version, q.Thresholds)
+	v, err := a.cached(ctx, key, func() (any, error) {
+		prev := m.Rank(a.ledger.revenues(from, nil))
+		cur := m.Rank(a.ledger.revenues(to, nil))
+		return m.Migrate(q.Scheme, from, to, prev, cur), nil
+	})
+	if err != nil {
+		return MigrationReport{}, err
+	}
+	return MigrationReport{Migration: v.(crm.Migration), Scheme: q.Scheme, MethodVersion: version}, nil
+}
+
+// MovedAccounts lists the IDs of the accounts in one cell of the migration
+// matrix (layer indexes; len(layers) is "none").
+func (a *App) MovedAccounts(ctx context.Context, q PyramidQuery, fromLayer, toLayer int) ([]int64, error) {
+	m, _, err := a.method(ctx, q.Thresholds)
+	if err != nil {
+		return nil, err
+	}
+	to, err := a.resolve(&m, q.Period)
+	if err != nil {
+		return nil, err
+	}
+	prev := m.Rank(a.ledger.revenues(to.Previous(), nil))
+	cur := m.Rank(a.ledger.revenues(to, nil))
+	return m.MovedAccounts(q.Scheme, prev, cur, fromLayer, toLayer), nil
+}
+
+// LayerIndex returns the index of a tier or band name under scheme, with
+// "none" (or "-") as the index after the last layer.
+func LayerIndex(m *crm.Method, scheme, name string) (int, bool) {
+	var names []string
+	if scheme == crm.SchemePareto {
+		for i := 0; i <= len(m.Bands); i++ {
+			names = append(names, m.BandName(i))
+		}
+	} else {
+		for _, t := range m.Tiers {
+			names = append(names, t.Name)
+		}
+	}
+	if strings.EqualFold(name, "none") || name == "-" {
+		return len(names), true
+	}
+	for i, n := range names {
+		if n == name {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// Restand recomputes every account's standing in the default period and
+// stores it on the account, where lists filter and sort by it.
+func (a *App) Restand(ctx context.Context) error {
+	m, _, err := a.method(ctx, nil)
+	if err != nil {
+		return err
+	}
+	p, err := a.resolve(&m, PeriodSpec{})
+	if err == ErrNoData {
+		return a.store.SetStandings(ctx, nil)
+	}
+	if err != nil {
+		return err
+	}
+	st := m.Rank(a.ledger.revenues(p, nil))
+	rows := make([]store.Standing, 0, len(st))
+	for _, s := range st {
+		rows = append(rows, store.Standing{ID: s.ID, Revenue: s.Revenue, Tier: m.TierName(s.Tier), Band: m.BandName(s.Band), Rank: s.Rank})
+	}
+	if err := a.store.SetStandings(ctx, rows); err != nil {
+		return err
+	}
+	return a.store.SetState(ctx, "standing_period", p.Key)
+}
+
+// StandingPeriod returns the key of the period the accounts' stored
+// standings were computed for ("" if never).
+func (a *App) StandingPeriod(ctx context.Context) (string, error) {
+	return a.store.State(ctx, "standing_period")
+}
