@@ -219,3 +219,8 @@ func (a *App) AccountDetail(ctx context.Context, id int64) (AccountDetail, error
 	}
 	return d, nil
 }
+
+// AccountByCode returns the account with a customer code.
+func (a *App) AccountByCode(ctx context.Context, code string) (crm.Account, error) {
+	return a.store.AccountByCode(ctx, code)
+}

@@ -223,7 +223,14 @@ func (a *App) Restand(ctx context.Context) error {
 	}
 	p, err := a.resolve(&m, PeriodSpec{})
 	if err == ErrNoData {
-		return a.store.SetStandings(ctx, nil)
+		if err := a.store.SetStandings(ctx, nil); err != nil {
+			return err
+		}
+		sig, err := a.standingSignature(ctx)
+		if err != nil {
+			return err
+		}
+		return a.store.SetState(ctx, "standing_signature", sig)
 	}
 	if err != nil {
 		return err
@@ -236,11 +243,50 @@ func (a *App) Restand(ctx context.Context) error {
 	if err := a.store.SetStandings(ctx, rows); err != nil {
 		return err
 	}
-	return a.store.SetState(ctx, "standing_period", p.Key)
+	if err := a.store.SetState(ctx, "standing_period", p.Key); err != nil {
+		return err
+	}
+	sig, err := a.standingSignature(ctx)
+	if err != nil {
+		return err
+	}
+	return a.store.SetState(ctx, "standing_signature", sig)
 }
 
 // StandingPeriod returns the key of the period the accounts' stored
 // standings were computed for ("" if never).
 func (a *App) StandingPeriod(ctx context.Context) (string, error) {
 	return a.store.State(ctx, "standing_period")
+}
+
+// EnsureStandings recomputes the stored standings when the data, the
+// configuration or the default period changed since they were written (for
+// example when an import was committed but the process stopped before the
+// standings were updated, or a new year began).
+func (a *App) EnsureStandings(ctx context.Context) error {
+	sig, err := a.standingSignature(ctx)
+	if err != nil {
+		return err
+	}
+	have, err := a.store.State(ctx, "standing_signature")
+	if err != nil || have == sig {
+		return err
+	}
+	return a.Restand(ctx)
+}
+
+func (a *App) standingSignature(ctx context.Context) (string, error) {
+	m, version, err := a.method(ctx, nil)
+	if err != nil {
+		return "", err
+	}
+	st, err := a.store.DataState(ctx)
+	if err != nil {
+		return "", err
+	}
+	p, err := a.resolve(&m, PeriodSpec{})
+	if err != nil && err != ErrNoData {
+		return "", err
+	}
+	return fmt.Sprintf("%d|%d|%d|%s", st.LastBatch, st.Epoch, version, p.Key), nil
 }

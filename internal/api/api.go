@@ -1,0 +1,168 @@
+// Package api is KAM's JSON API under /api/v1: a thin adapter over app.
+// Errors are RFC 9457 problem documents; lists are paginated.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"kam/internal/app"
+	"kam/internal/crm"
+	"kam/internal/i18n"
+)
+
+type handler struct {
+	app *app.App
+	log *slog.Logger
+}
+
+// Routes registers the API on mux under /api/v1.
+func Routes(mux *http.ServeMux, a *app.App, log *slog.Logger) {
+	h := &handler{app: a, log: log}
+	mux.Handle("GET /api/v1/openapi.json", h.fn(h.openAPI))
+	mux.Handle("GET /api/v1/pyramid", h.fn(h.pyramid))
+	mux.Handle("GET /api/v1/pyramid/migration", h.fn(h.migration))
+	mux.Handle("GET /api/v1/pyramid/migration/accounts", h.fn(h.migrationAccounts))
+	mux.Handle("GET /api/v1/accounts", h.fn(h.listAccounts))
+	mux.Handle("POST /api/v1/accounts", h.fn(h.createAccount))
+	mux.Handle("GET /api/v1/accounts/{id}", h.fn(h.showAccount))
+	mux.Handle("PATCH /api/v1/accounts/{id}", h.fn(h.updateAccount))
+	mux.Handle("GET /api/v1/accounts/{id}/tier", h.fn(h.explainAccount))
+	mux.Handle("GET /api/v1/accounts/{id}/revenue", h.fn(h.accountRevenue))
+	mux.Handle("GET /api/v1/targets", h.fn(h.targets))
+	mux.Handle("PUT /api/v1/targets", h.fn(h.setTargets))
+	mux.Handle("POST /api/v1/imports/{kind}", h.fn(h.importFile))
+	mux.Handle("/api/v1/", h.fn(func(w http.ResponseWriter, r *http.Request) error { return crm.ErrNotFound }))
+}
+
+// fn adapts a handler that returns an error; api errors become problems.
+func (h *handler) fn(f func(w http.ResponseWriter, r *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := f(w, r); err != nil {
+			h.problem(w, r, err)
+		}
+	})
+}
+
+// Problem is an RFC 9457 problem document with KAM's field errors.
+type Problem struct {
+	Type   string            `json:"type"`
+	Title  string            `json:"title"`
+	Status int               `json:"status"`
+	Detail string            `json:"detail,omitempty"`
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+// badRequest is an error in the request itself (a parameter, the body).
+type badRequest struct{ msg string }
+
+func (e badRequest) Error() string { return e.msg }
+
+func (h *handler) problem(w http.ResponseWriter, r *http.Request, err error) {
+	p := i18n.Get(i18n.Match(r.Header.Get("Accept-Language")))
+	pr := Problem{Type: "about:blank"}
+	var ve *crm.ValidationError
+	var br badRequest
+	var ie *app.ImportError
+	switch {
+	case errors.As(err, &ve):
+		pr.Status, pr.Title = http.StatusUnprocessableEntity, p.T("error.validation")
+		pr.Fields = map[string]string{}
+		for f, k := range ve.Fields {
+			pr.Fields[f] = p.T(k)
+		}
+	case errors.As(err, &br):
+		pr.Status, pr.Title, pr.Detail = http.StatusBadRequest, p.T("error.bad_request"), br.msg
+	case errors.As(err, &ie):
+		pr.Status, pr.Title, pr.Detail = http.StatusUnprocessableEntity, p.T("error.import"), ie.Error()
+		if ie.Code == "already_imported" {
+			pr.Status = http.StatusConflict
+		}
+	case errors.Is(err, crm.ErrNotFound):
+		pr.Status, pr.Title = http.StatusNotFound, p.T("error.not_found")
+	case errors.Is(err, crm.ErrConflict):
+		pr.Status, pr.Title, pr.Detail = http.StatusConflict, p.T("error.conflict"), p.T("error.conflict.detail")
+	case errors.Is(err, crm.ErrForbidden):
+		pr.Status, pr.Title = http.StatusForbidden, p.T("error.forbidden")
+	case errors.Is(err, app.ErrNoData):
+		pr.Status, pr.Title, pr.Detail = http.StatusNotFound, p.T("error.no_data"), p.T("error.no_data.detail")
+	default:
+		h.log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
+		pr.Status, pr.Title = http.StatusInternalServerError, p.T("error.server")
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(pr.Status)
+	json.NewEncoder(w).Encode(pr)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// decode reads a JSON body strictly: unknown fields are an error.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return badRequest{"body: " + err.Error()}
+	}
+	return nil
+}
+
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, crm.ErrNotFound
+	}
+	return id, nil
+}
+
+func intParam(r *http.Request, name string, def int) (int, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, badRequest{name + ": not an integer: " + strconv.Quote(s)}
+	}
+	return n, nil
+}
+
+// periodSpec reads year, ttm, from, to or period from the query.
+func periodSpec(r *http.Request) (app.PeriodSpec, error) {
+	q := r.URL.Query()
+	year, err := intParam(r, "year", 0)
+	if err != nil {
+		return app.PeriodSpec{}, err
+	}
+	ttm := q.Get("ttm") == "1" || q.Get("ttm") == "true"
+	return app.PeriodSpec{Year: year, TTM: ttm, From: q.Get("from"), To: q.Get("to"), Key: q.Get("period")}, nil
+}
+
+func pyramidQuery(r *http.Request) (app.PyramidQuery, error) {
+	spec, err := periodSpec(r)
+	if err != nil {
+		return app.PyramidQuery{}, err
+	}
+	q := app.PyramidQuery{Scheme: r.URL.Query().Get("scheme"), Period: spec}
+	if s := r.URL.Query().Get("thresholds"); s != "" {
+		for _, part := range strings.Split(s, ",") {
+			v, err := strconv.ParseInt(strings.TrimSpace(part), 10, 64)
+			if err != nil || v <= 0 {
+				return q, badRequest{"thresholds: want positive whole amounts separated by commas"}
+			}
+			q.Thresholds = append(q.Thresholds, crm.Yuan(v))
+		}
+	}
+	return q, nil
+}

@@ -1,0 +1,157 @@
+package app
+
+import (
+	"encoding/json"
+
+	"kam/internal/crm"
+	"kam/internal/transfer"
+)
+
+// The JSON forms of reports, shared by the API and the command line so both
+// print the same thing. Money is a JSON number in major units with exactly
+// two decimals (decimal text, never a float computation); shares are
+// fractions of 1.
+
+// MoneyJSON renders money as a JSON number such as 1234.50.
+func MoneyJSON(m crm.Money) json.Number { return json.Number(m.String()) }
+
+// PeriodJSON is a period.
+type PeriodJSON struct {
+	Key  string `json:"key"`
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// NewPeriodJSON converts a period.
+func NewPeriodJSON(p crm.Period) PeriodJSON {
+	return PeriodJSON{Key: p.Key, From: p.From.String(), To: p.To.String()}
+}
+
+// LayerJSON is one tier or band.
+type LayerJSON struct {
+	Name            string      `json:"name"`
+	Accounts        int         `json:"accounts"`
+	AccountShare    float64     `json:"account_share"`
+	Revenue         json.Number `json:"revenue"`
+	RevenueShare    float64     `json:"revenue_share"`
+	Average         json.Number `json:"average_revenue"`
+	Min             json.Number `json:"min_revenue,omitempty"`
+	Max             json.Number `json:"max_revenue,omitempty"`
+	TopShare        float64     `json:"top_account_share,omitempty"`
+	CumRevenueShare float64     `json:"cumulative_revenue_share"`
+	ExpectedShare   float64     `json:"expected_cumulative_share,omitempty"`
+}
+
+// PyramidJSON is the pyramid as the API and kam pyramid --format json give it.
+type PyramidJSON struct {
+	Scheme        string       `json:"scheme"`
+	Period        PeriodJSON   `json:"period"`
+	Currency      string       `json:"currency"`
+	MethodVersion int64        `json:"method_version"`
+	Tiers         []LayerJSON  `json:"tiers"`
+	Accounts      int          `json:"accounts"`
+	Revenue       json.Number  `json:"revenue"`
+	NoRevenue     int          `json:"accounts_without_revenue"`
+	Top10Share    float64      `json:"top10_share"`
+	Gini          float64      `json:"gini"`
+	Alpha         float64      `json:"alpha"`
+	Curve         [][2]float64 `json:"pareto_curve"`
+}
+
+// NewPyramidJSON converts a report.
+func NewPyramidJSON(r PyramidReport) PyramidJSON {
+	out := PyramidJSON{Scheme: r.Scheme, Period: NewPeriodJSON(r.Period), Currency: r.Method.Currency, MethodVersion: r.MethodVersion,
+		Accounts: r.Accounts, Revenue: MoneyJSON(r.Revenue), NoRevenue: r.NoRevenue, Top10Share: r.Top10, Gini: r.Gini, Alpha: r.Alpha,
+		Tiers: []LayerJSON{}, Curve: [][2]float64{}}
+	for _, l := range r.Layers {
+		lj := LayerJSON{Name: l.Name, Accounts: l.Accounts, AccountShare: l.AccountShare, Revenue: MoneyJSON(l.Revenue),
+			RevenueShare: l.RevenueShare, Average: MoneyJSON(l.Average), CumRevenueShare: l.CumRevenueShare, ExpectedShare: l.ExpectedShare}
+		if r.Scheme == crm.SchemePareto {
+			lj.TopShare = float64(l.TopBP) / 10000
+		} else {
+			lj.Min = MoneyJSON(l.Min)
+			if l.Max > 0 {
+				lj.Max = MoneyJSON(l.Max)
+			}
+		}
+		out.Tiers = append(out.Tiers, lj)
+	}
+	for _, p := range r.Curve {
+		out.Curve = append(out.Curve, [2]float64{p.X, p.Y})
+	}
+	return out
+}
+
+// MigrationJSON is the migration matrix.
+type MigrationJSON struct {
+	Scheme string     `json:"scheme"`
+	From   PeriodJSON `json:"from"`
+	To     PeriodJSON `json:"to"`
+	// Layers name the rows (from) and columns (to); the last is "none": no
+	// revenue in that period.
+	Layers     []string `json:"layers"`
+	Counts     [][]int  `json:"counts"`
+	Upgrades   int      `json:"upgrades"`
+	Downgrades int      `json:"downgrades"`
+}
+
+// NewMigrationJSON converts a migration.
+func NewMigrationJSON(r MigrationReport) MigrationJSON {
+	return MigrationJSON{Scheme: r.Scheme, From: NewPeriodJSON(r.From), To: NewPeriodJSON(r.To),
+		Layers: append(append([]string{}, r.Layers...), "none"), Counts: r.Counts, Upgrades: r.Up, Downgrades: r.Down}
+}
+
+// AccountJSON is an account in the API.
+type AccountJSON struct {
+	ID        int64       `json:"id"`
+	Code      string      `json:"code"`
+	Name      string      `json:"name"`
+	Type      string      `json:"type"`
+	Industry  string      `json:"industry"`
+	Region    string      `json:"region"`
+	IsListed  bool        `json:"is_listed"`
+	IsLeader  bool        `json:"is_leader"`
+	Potential json.Number `json:"potential"`
+	Revenue   json.Number `json:"revenue"`
+	Tier      string      `json:"tier"`
+	Band      string      `json:"band"`
+	Version   int         `json:"version"`
+	CreatedAt string      `json:"created_at"`
+	UpdatedAt string      `json:"updated_at"`
+}
+
+// NewAccountJSON converts an account.
+func NewAccountJSON(a crm.Account) AccountJSON {
+	return AccountJSON{ID: a.ID, Code: a.Code, Name: a.Name, Type: a.Type, Industry: a.Industry, Region: a.Region,
+		IsListed: a.IsListed, IsLeader: a.IsLeader, Potential: MoneyJSON(a.Potential), Revenue: MoneyJSON(a.Revenue),
+		Tier: a.Tier, Band: a.Band, Version: a.Version,
+		CreatedAt: a.CreatedAt.UTC().Format("2006-01-02T15:04:05Z"), UpdatedAt: a.UpdatedAt.UTC().Format("2006-01-02T15:04:05Z")}
+}
+
+// ImportResultJSON is the result of an import.
+type ImportResultJSON struct {
+	Kind            string                    `json:"kind"`
+	File            string                    `json:"file"`
+	DryRun          bool                      `json:"dry_run"`
+	Batch           int64                     `json:"batch"`
+	Format          string                    `json:"format"`
+	Encoding        string                    `json:"encoding"`
+	Delimiter       string                    `json:"delimiter,omitempty"`
+	Mapping         map[transfer.Field]string `json:"mapping"`
+	Rows            int64                     `json:"rows"`
+	Accepted        int64                     `json:"accepted"`
+	Rejected        int64                     `json:"rejected"`
+	NoAccount       int64                     `json:"rows_without_account"`
+	AccountsCreated int64                     `json:"accounts_created"`
+	Amount          json.Number               `json:"amount"`
+	Problems        []Problem                 `json:"problems"`
+	Preview         []PreviewRow              `json:"preview"`
+}
+
+// NewImportJSON converts an import result.
+func NewImportJSON(r *ImportResult) ImportResultJSON {
+	return ImportResultJSON{Kind: r.Kind, File: r.FileName, DryRun: r.DryRun, Batch: r.Batch.ID, Format: r.Info.Format, Encoding: r.Info.Encoding, Delimiter: r.Info.Delimiter,
+		Mapping: r.Mapping, Rows: r.Batch.RowsTotal, Accepted: r.Batch.RowsAccepted, Rejected: r.Batch.RowsRejected, NoAccount: r.NoAccountRows,
+		AccountsCreated: r.Batch.AccountsCreated, Amount: MoneyJSON(r.Batch.AmountTotal),
+		Problems: append([]Problem{}, r.Problems...), Preview: append([]PreviewRow{}, r.Preview...)}
+}
