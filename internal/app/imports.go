@@ -73,6 +73,7 @@ type ImportResult struct {
 	Kind     string
 	FileName string
 	Info     transfer.TableInfo
+	Header   []string                  // the file's column headers
 	Mapping  map[transfer.Field]string // field → header used
 	DryRun   bool
 	Batch    store.Batch // counts; ID 0 on a dry run
@@ -151,17 +152,18 @@ func (a *App) Import(ctx context.Context, actor string, req ImportRequest) (*Imp
 	if req.Kind == KindAccounts {
 		fields = transfer.AccountFields
 	}
+	res := &ImportResult{Kind: req.Kind, FileName: req.FileName, Info: table.Info(), DryRun: req.DryRun,
+		Header: append([]string(nil), table.Header()...)}
 	mapping, err := transfer.MapColumns(table.Header(), explicit, fields)
 	if err != nil {
-		return nil, &ImportError{Code: "mapping", Err: fmt.Errorf("%s: %w", req.FileName, err)}
+		return res, &ImportError{Code: "mapping", Err: fmt.Errorf("%s: %w", req.FileName, err)}
 	}
 	used := map[transfer.Field]string{}
 	for f, i := range mapping.Index {
 		used[f] = mapping.Header[i]
 	}
 	usedJSON, _ := json.Marshal(used)
-
-	res := &ImportResult{Kind: req.Kind, FileName: req.FileName, Info: table.Info(), Mapping: used, DryRun: req.DryRun}
+	res.Mapping = used
 	res.Batch = store.Batch{Kind: req.Kind, FileName: req.FileName, SHA256: sum, Size: size, Mapping: string(usedJSON),
 		CreatedBy: actor, CreatedAt: a.now()}
 

@@ -1,0 +1,117 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"kam/internal/config"
+	"kam/internal/crm"
+	"kam/internal/demo"
+)
+
+func runDemo(ctx context.Context, env Env, args []string) error {
+	var cfg config.Config
+	fs := newFlags("demo", env, &cfg)
+	accounts := fs.Int("accounts", 0, "synthetic data: number of accounts (default: the book's case of 4,695 franchisees)")
+	lines := fs.Int("lines", 0, "synthetic data: number of revenue lines")
+	seed := fs.Uint64("seed", 0, "seed of the generator (0 = the fixed default)")
+	now := fs.String("now", "", "generate as if today were this day (YYYY-MM-DD; default today)")
+	csvDir := fs.String("csv", "", "write accounts.csv and revenue.csv into this directory instead of loading the database")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	opt := demo.Options{Accounts: *accounts, Lines: *lines, Seed: *seed, Now: crm.DateOf(timeNow())}
+	if *now != "" {
+		d, err := crm.ParseISODate(*now)
+		if err != nil {
+			return usagef("--now: %v", err)
+		}
+		opt.Now = d
+	}
+	if *csvDir != "" {
+		return writeDemoCSV(env, opt, *csvDir)
+	}
+	a, done, err := openApp(ctx, env, cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	bar := newProgress(env.Stderr, "loading demo", int64(*lines))
+	res, err := a.LoadDemo(ctx, "cli", opt, func(n int64) { bar.set(n) })
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "loaded %d accounts and %d revenue lines (%s %s) into %s\n", res.Accounts, res.Lines, res.Revenue.Grouped(), "CNY", cfg.DB)
+	return nil
+}
+
+// writeDemoCSV writes the generated data as the CSV files a company would
+// import, for benchmarks and for trying the import.
+func writeDemoCSV(env Env, opt demo.Options, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	af, err := os.Create(filepath.Join(dir, "accounts.csv"))
+	if err != nil {
+		return err
+	}
+	defer af.Close()
+	rf, err := os.Create(filepath.Join(dir, "revenue.csv"))
+	if err != nil {
+		return err
+	}
+	defer rf.Close()
+	ab := bufio.NewWriterSize(af, 1<<20)
+	rb := bufio.NewWriterSize(rf, 1<<20)
+	aw := csv.NewWriter(ab)
+	aw.Write([]string{"客户编号", "客户名称", "客户类型", "行业", "区域", "是否上市", "行业龙头", "潜在年采购额"})
+	rb.WriteString("客户编号,日期,金额,类别,产品\n")
+	var n int64
+	buf := make([]byte, 0, 128)
+	err = demo.Generate(opt, func(a demo.Account) error {
+		return aw.Write([]string{a.Code, a.Name, a.Type, a.Industry, a.Region, yesNo(a.IsListed), yesNo(a.IsLeader), a.Potential.String()})
+	}, func(l demo.Line) error {
+		n++
+		buf = buf[:0]
+		buf = append(buf, l.AccountCode...)
+		buf = append(buf, ',')
+		buf = append(buf, l.Date.String()...)
+		buf = append(buf, ',')
+		buf = append(buf, l.Amount.String()...)
+		buf = append(buf, ',')
+		buf = append(buf, l.Class...)
+		buf = append(buf, ',')
+		buf = append(buf, l.Product...)
+		buf = append(buf, '\n')
+		_, err := rb.Write(buf)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	aw.Flush()
+	if err := aw.Error(); err != nil {
+		return err
+	}
+	if err := ab.Flush(); err != nil {
+		return err
+	}
+	if err := rb.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "wrote %s and %s (%s lines)\n", af.Name(), rf.Name(), strconv.FormatInt(n, 10))
+	return nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "是"
+	}
+	return "否"
+}

@@ -1,0 +1,49 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+
+	"kam/internal/app"
+	"kam/internal/config"
+	"kam/internal/store"
+)
+
+func runExport(ctx context.Context, env Env, args []string) error {
+	var cfg config.Config
+	fs := newFlags("export", env, &cfg)
+	format := fs.String("format", "csv", "csv or xlsx")
+	out := fs.String("o", "", "output file (default: standard output)")
+	tier := fs.String("tier", "", "only accounts of this tier")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] != "accounts" {
+		return usagef("want: kam export accounts [--format csv|xlsx] [-o FILE]")
+	}
+	if *format != "csv" && *format != "xlsx" {
+		return usagef("--format must be csv or xlsx")
+	}
+	a, done, err := openApp(ctx, env, cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	var w io.Writer = env.Stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = f
+	}
+	bw := bufio.NewWriterSize(w, 1<<16)
+	if err := app.ExportAccounts(ctx, a, bw, *format, store.AccountFilter{Tier: *tier}, cliPrinter); err != nil {
+		return err
+	}
+	return bw.Flush()
+}

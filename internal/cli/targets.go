@@ -1,0 +1,134 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"kam/internal/app"
+	"kam/internal/config"
+	"kam/internal/crm"
+	"kam/internal/transfer"
+)
+
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+func runTargets(ctx context.Context, env Env, args []string) error {
+	set := len(args) > 0 && args[0] == "set"
+	if set {
+		args = args[1:]
+	}
+	var cfg config.Config
+	fs := newFlags("targets", env, &cfg)
+	format := fs.String("format", "table", "table or json")
+	var tiers, upgrades listFlag
+	period := fs.String("period", "", "set: the period the targets are for (2025, FY2025, …)")
+	fs.Var(&tiers, "tier", "set: TIER=ACCOUNTS[:REVENUE], e.g. A=50:1000000000 (repeatable)")
+	fs.Var(&upgrades, "upgrade", "set: FROM:TO=ACCOUNTS, e.g. B:A=10 (repeatable)")
+	pf := bindPeriod(fs)
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	a, done, err := openApp(ctx, env, cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	if set {
+		if *period == "" {
+			return usagef("set needs --period")
+		}
+		t := crm.Targets{PeriodKey: *period}
+		for _, s := range tiers {
+			name, rest, ok := strings.Cut(s, "=")
+			accStr, revStr, _ := strings.Cut(rest, ":")
+			n, err := strconv.Atoi(accStr)
+			if !ok || err != nil {
+				return usagef("--tier %q: want TIER=ACCOUNTS[:REVENUE]", s)
+			}
+			lt := crm.LayerTarget{Layer: name, Accounts: n}
+			if revStr != "" {
+				if lt.Revenue, err = transfer.ParseAmount(revStr); err != nil {
+					return usagef("--tier %q: revenue %q is not an amount", s, revStr)
+				}
+			}
+			t.Layers = append(t.Layers, lt)
+		}
+		for _, s := range upgrades {
+			pair, nStr, ok := strings.Cut(s, "=")
+			from, to, ok2 := strings.Cut(pair, ":")
+			n, err := strconv.Atoi(nStr)
+			if !ok || !ok2 || err != nil {
+				return usagef("--upgrade %q: want FROM:TO=ACCOUNTS", s)
+			}
+			t.Upgrades = append(t.Upgrades, crm.UpgradeTarget{From: from, To: to, Accounts: n})
+		}
+		if err := a.SetTargets(ctx, "cli", t); err != nil {
+			return err
+		}
+		*pf.year = 0
+		return showTargets(ctx, env, a, app.PeriodSpec{Key: *period}, *format)
+	}
+	spec, err := pf.spec()
+	if err != nil {
+		return err
+	}
+	return showTargets(ctx, env, a, spec, *format)
+}
+
+func showTargets(ctx context.Context, env Env, a *app.App, spec app.PeriodSpec, format string) error {
+	r, err := a.Targets(ctx, spec)
+	if err != nil {
+		return err
+	}
+	if format == "json" {
+		type layer struct {
+			Tier           string      `json:"tier"`
+			TargetAccounts int         `json:"target_accounts"`
+			ActualAccounts int         `json:"actual_accounts"`
+			TargetRevenue  json.Number `json:"target_revenue"`
+			ActualRevenue  json.Number `json:"actual_revenue"`
+		}
+		type up struct {
+			From   string `json:"from"`
+			To     string `json:"to"`
+			Target int    `json:"target"`
+			Actual int    `json:"actual"`
+		}
+		out := struct {
+			Period   app.PeriodJSON `json:"period"`
+			Tiers    []layer        `json:"tiers"`
+			Upgrades []up           `json:"upgrades"`
+		}{Period: app.NewPeriodJSON(r.Period), Tiers: []layer{}, Upgrades: []up{}}
+		for _, l := range r.Layers {
+			out.Tiers = append(out.Tiers, layer{l.Name, l.TargetAccounts, l.ActualAccounts, app.MoneyJSON(l.TargetRevenue), app.MoneyJSON(l.ActualRevenue)})
+		}
+		for _, u := range r.Upgrades {
+			out.Upgrades = append(out.Upgrades, up{u.From, u.To, u.Target, u.Actual})
+		}
+		enc := json.NewEncoder(env.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	fmt.Fprintf(env.Stdout, "Tier targets for %s (%s to %s)\n\n", r.Period.Key, r.Period.From, r.Period.To)
+	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "tier\ttarget accounts\tactual\tprogress\ttarget revenue\tactual\tprogress\t")
+	for _, l := range r.Layers {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f%%\t%s\t%s\t%.0f%%\t\n", l.Name, l.TargetAccounts, l.ActualAccounts, 100*l.AccountsRatio,
+			l.TargetRevenue.Grouped(), l.ActualRevenue.Grouped(), 100*l.RevenueRatio)
+	}
+	tw.Flush()
+	if len(r.Upgrades) > 0 {
+		fmt.Fprintln(env.Stdout, "\nupgrades:")
+		for _, u := range r.Upgrades {
+			fmt.Fprintf(env.Stdout, "  %s→%s: %d of %d (%.0f%%)\n", u.From, u.To, u.Actual, u.Target, 100*u.Ratio)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,290 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"kam/internal/api"
+	"kam/internal/app"
+	"kam/internal/crm"
+	"kam/internal/transfer"
+)
+
+// pager is the paging bar of a list; links keep the rest of the query.
+type pager struct {
+	Page, Pages, Total int
+	Prev, Next         string
+	Links              []pageLink
+}
+
+type pageLink struct {
+	N       int
+	URL     string
+	Current bool
+	Gap     bool
+}
+
+func newPager(r *http.Request, page, pages, total int) pager {
+	p := pager{Page: page, Pages: pages, Total: total}
+	link := func(n int) string {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(n))
+		return r.URL.Path + "?" + q.Encode()
+	}
+	if page > 1 {
+		p.Prev = link(page - 1)
+	}
+	if page < pages {
+		p.Next = link(page + 1)
+	}
+	last := 0
+	for _, n := range []int{1, 2, page - 2, page - 1, page, page + 1, page + 2, pages - 1, pages} {
+		if n < 1 || n > pages || n <= last {
+			continue
+		}
+		if last > 0 && n > last+1 {
+			p.Links = append(p.Links, pageLink{Gap: true})
+		}
+		p.Links = append(p.Links, pageLink{N: n, URL: link(n), Current: n == page})
+		last = n
+	}
+	return p
+}
+
+type accountsPage struct {
+	layout
+	List       app.AccountPage
+	Pager      pager
+	Filter     url.Values
+	Regions    []string
+	Industries []string
+	Tiers      []string
+	Bands      []string
+	Types      []string
+	Period     string
+	ExportCSV  string
+	ExportXLSX string
+}
+
+func (h *handler) listAccounts(w http.ResponseWriter, r *http.Request) error {
+	f, err := api.AccountFilterFrom(r)
+	if err != nil {
+		return badRequest(err.Error())
+	}
+	list, err := h.app.Accounts(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	d := accountsPage{layout: h.layout(r, "accounts", "nav.accounts"), List: list, Filter: r.URL.Query(), Types: crm.AccountTypes}
+	d.Pager = newPager(r, list.Page, list.Pages, list.Total)
+	if d.Regions, err = h.app.Facets(r.Context(), "region"); err != nil {
+		return err
+	}
+	if d.Industries, err = h.app.Facets(r.Context(), "industry"); err != nil {
+		return err
+	}
+	m, _, err := h.app.Method(r.Context())
+	if err != nil {
+		return err
+	}
+	for _, t := range m.Tiers {
+		d.Tiers = append(d.Tiers, t.Name)
+	}
+	for i := 0; i <= len(m.Bands); i++ {
+		d.Bands = append(d.Bands, m.BandName(i))
+	}
+	if d.Period, err = h.app.StandingPeriod(r.Context()); err != nil {
+		return err
+	}
+	q := r.URL.Query()
+	q.Del("page")
+	q.Set("format", "csv")
+	d.ExportCSV = "/accounts/export?" + q.Encode()
+	q.Set("format", "xlsx")
+	d.ExportXLSX = "/accounts/export?" + q.Encode()
+	return h.render(w, http.StatusOK, "accounts/list.html", d)
+}
+
+func (h *handler) exportAccounts(w http.ResponseWriter, r *http.Request) error {
+	f, err := api.AccountFilterFrom(r)
+	if err != nil {
+		return badRequest(err.Error())
+	}
+	format := r.URL.Query().Get("format")
+	if format != transfer.FormatCSV && format != transfer.FormatXLSX {
+		return badRequest("format: csv or xlsx")
+	}
+	w.Header().Set("Content-Type", transfer.ContentType(format))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="accounts.%s"`, format))
+	return app.ExportAccounts(r.Context(), h.app, w, format, f, printer(r))
+}
+
+type accountPage struct {
+	layout
+	Detail app.AccountDetail
+	Trend  chartTrend
+	Split  chartDonut
+}
+
+type chartTrend struct {
+	Months []string          `json:"months"`
+	Series []chartSeries     `json:"series"`
+	Labels map[string]string `json:"labels"`
+}
+
+type chartSeries struct {
+	Name   string    `json:"name"`
+	Values []float64 `json:"values"`
+	Color  string    `json:"color"`
+}
+
+type chartDonut struct {
+	Items []map[string]any `json:"items"`
+}
+
+func (h *handler) showAccount(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return crm.ErrNotFound
+	}
+	det, err := h.app.AccountDetail(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	d := accountPage{layout: h.layout(r, "accounts", "nav.accounts"), Detail: det}
+	d.Title = det.Account.Name
+	prod := chartSeries{Name: d.T("class.PRODUCT"), Color: "PRODUCT"}
+	svc := chartSeries{Name: d.T("class.SERVICE"), Color: "SERVICE"}
+	for _, m := range det.Months {
+		d.Trend.Months = append(d.Trend.Months, m.Month)
+		// Charts take yuan as numbers; tables beside them carry the exact figures.
+		prod.Values = append(prod.Values, float64(m.Product)/crm.MinorPerMajor)
+		svc.Values = append(svc.Values, float64(m.Service)/crm.MinorPerMajor)
+	}
+	d.Trend.Series = []chartSeries{prod, svc}
+	d.Trend.Labels = map[string]string{"y": d.T("chart.unit_wan")}
+	d.Split.Items = []map[string]any{
+		{"name": d.T("class.PRODUCT"), "value": float64(det.Product) / crm.MinorPerMajor, "color": "PRODUCT"},
+		{"name": d.T("class.SERVICE"), "value": float64(det.Service) / crm.MinorPerMajor, "color": "SERVICE"},
+	}
+	return h.render(w, http.StatusOK, "accounts/show.html", d)
+}
+
+type accountForm struct {
+	layout
+	Account crm.Account
+	Values  map[string]string
+	Errors  map[string]string
+	Types   []string
+	New     bool
+}
+
+func (h *handler) newAccount(w http.ResponseWriter, r *http.Request) error {
+	d := accountForm{layout: h.layout(r, "accounts", "account.new"), New: true, Types: crm.AccountTypes, Values: map[string]string{}}
+	return h.render(w, http.StatusOK, "accounts/form.html", d)
+}
+
+func (h *handler) editAccount(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return crm.ErrNotFound
+	}
+	a, err := h.app.Account(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	d := accountForm{layout: h.layout(r, "accounts", "account.edit"), Account: a, Types: crm.AccountTypes, Values: formValues(a)}
+	return h.render(w, http.StatusOK, "accounts/form.html", d)
+}
+
+func formValues(a crm.Account) map[string]string {
+	v := map[string]string{"code": a.Code, "name": a.Name, "type": a.Type, "industry": a.Industry, "region": a.Region,
+		"version": strconv.Itoa(a.Version)}
+	if a.Potential != 0 {
+		v["potential"] = a.Potential.String()
+	}
+	if a.IsListed {
+		v["is_listed"] = "1"
+	}
+	if a.IsLeader {
+		v["is_leader"] = "1"
+	}
+	return v
+}
+
+// readAccountForm fills a from the posted form; problems go to errs.
+func readAccountForm(r *http.Request, a *crm.Account) (map[string]string, map[string]string) {
+	values := map[string]string{}
+	errs := map[string]string{}
+	for _, k := range []string{"code", "name", "type", "industry", "region", "potential", "is_listed", "is_leader", "version"} {
+		values[k] = strings.TrimSpace(r.PostFormValue(k))
+	}
+	a.Code, a.Name, a.Type, a.Industry, a.Region = values["code"], values["name"], values["type"], values["industry"], values["region"]
+	a.IsListed, a.IsLeader = values["is_listed"] != "", values["is_leader"] != ""
+	a.Potential = 0
+	if values["potential"] != "" {
+		m, err := transfer.ParseAmount(values["potential"])
+		if err != nil || m < 0 {
+			errs["potential"] = "error.amount.invalid"
+		}
+		a.Potential = m
+	}
+	if v, err := strconv.Atoi(values["version"]); err == nil {
+		a.Version = v
+	}
+	return values, errs
+}
+
+func (h *handler) createAccount(w http.ResponseWriter, r *http.Request) error {
+	var a crm.Account
+	values, errs := readAccountForm(r, &a)
+	d := accountForm{layout: h.layout(r, "accounts", "account.new"), New: true, Types: crm.AccountTypes, Values: values, Errors: errs}
+	if len(errs) > 0 {
+		return h.render(w, http.StatusUnprocessableEntity, "accounts/form.html", d)
+	}
+	created, err := h.app.CreateAccount(r.Context(), actor(r), a)
+	var ve *crm.ValidationError
+	if errors.As(err, &ve) {
+		d.Errors = ve.Fields
+		return h.render(w, http.StatusUnprocessableEntity, "accounts/form.html", d)
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/accounts/%d?flash=saved", created.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (h *handler) updateAccount(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return crm.ErrNotFound
+	}
+	a, err := h.app.Account(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	values, errs := readAccountForm(r, &a)
+	d := accountForm{layout: h.layout(r, "accounts", "account.edit"), Account: a, Types: crm.AccountTypes, Values: values, Errors: errs}
+	if len(errs) > 0 {
+		return h.render(w, http.StatusUnprocessableEntity, "accounts/form.html", d)
+	}
+	_, err = h.app.UpdateAccount(r.Context(), actor(r), a)
+	var ve *crm.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		d.Errors = ve.Fields
+		return h.render(w, http.StatusUnprocessableEntity, "accounts/form.html", d)
+	case errors.Is(err, crm.ErrConflict):
+		d.Errors = map[string]string{"version": "error.conflict.detail"}
+		return h.render(w, http.StatusConflict, "accounts/form.html", d)
+	case err != nil:
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/accounts/%d?flash=saved", id), http.StatusSeeOther)
+	return nil
+}
