@@ -181,10 +181,10 @@ func (a *App) AccountDetail(ctx context.Context, id int64) (AccountDetail, error
 		return AccountDetail{}, err
 	}
 	d := AccountDetail{Account: acc}
-	months, err := a.store.AccountMonths(ctx, id)
-	if err != nil {
+	if err := a.ledger.sync(ctx, a.store); err != nil {
 		return d, err
 	}
+	months := a.ledger.months(id)
 	if len(months) > 0 {
 		lo, hi := 1<<31-1, 0
 		for k := range months {

@@ -388,7 +388,7 @@ func (im *importer) revenueRow(row []string, line int) (bool, error) {
 	}
 	var amount crm.Money
 	if raw := im.cell(row, "amount"); raw != "" || !im.hasQtyPrice() {
-		amount, err = transfer.ParseAmount(raw)
+		amount, err = transfer.ParseAmountScale(raw, im.mapping.Scale["amount"])
 		if err != nil {
 			c := codeOf(err)
 			if raw == "" {
@@ -475,7 +475,7 @@ func (im *importer) accountFields(row []string, line int, code string) (crm.Acco
 			}
 		}
 		if raw := im.cell(row, "potential"); raw != "" {
-			p, err := transfer.ParseAmount(raw)
+			p, err := transfer.ParseAmountScale(raw, im.mapping.Scale["potential"])
 			if err != nil || p < 0 {
 				im.problem(line, "potential", raw, "bad_amount")
 				ok = false
@@ -500,9 +500,8 @@ func (im *importer) accountRow(row []string, line int) (bool, error) {
 		im.problem(line, "account", "", "no_account")
 		return false, nil
 	}
-	if first, dup := im.seen[code]; dup {
+	if _, dup := im.seen[code]; dup {
 		im.problem(line, "account", code, "duplicate_account")
-		_ = first
 		return false, nil
 	}
 	acc, ok := im.accountFields(row, line, code)

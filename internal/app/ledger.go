@@ -159,3 +159,26 @@ func (l *ledger) accountRevenue(p crm.Period, id int64) (crm.Money, bool) {
 	}
 	return crm.Money(sum), found
 }
+
+// months returns an account's revenue by month (crm.Date.MonthIndex →
+// product, service) over every line it has.
+func (l *ledger) months(id int64) map[int][2]crm.Money {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	out := map[int][2]crm.Money{}
+	for i, acc := range l.account {
+		if int64(acc) != id {
+			continue
+		}
+		d := l.date[i]
+		m := crm.Date(d &^ serviceBit).MonthIndex()
+		v := out[m]
+		if d&serviceBit != 0 {
+			v[1] += crm.Money(l.amount[i])
+		} else {
+			v[0] += crm.Money(l.amount[i])
+		}
+		out[m] = v
+	}
+	return out
+}

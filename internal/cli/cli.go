@@ -10,6 +10,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 
 	"kam/internal/app"
@@ -39,6 +40,13 @@ func Main(ctx context.Context, env Env) int {
 		return 2
 	}
 	cmd, args := env.Args[0], env.Args[1:]
+	if path := env.Getenv("KAM_CPUPROFILE"); path != "" {
+		// For measuring: KAM_CPUPROFILE=cpu.out kam import … then go tool pprof.
+		if f, err := os.Create(path); err == nil {
+			pprof.StartCPUProfile(f)
+			defer func() { pprof.StopCPUProfile(); f.Close() }()
+		}
+	}
 	var err error
 	switch cmd {
 	case "serve":

@@ -260,37 +260,48 @@ type Standing struct {
 }
 
 // SetStandings writes the current standing of every account: those in st get
-// their figures, all others are cleared. It runs in one transaction.
+// their figures, all others are cleared. The new figures go to a temporary
+// table first, and two set-based updates then touch only the accounts whose
+// standing changed, so the indexes on the standing columns are rewritten no
+// more than they must be. It runs in one transaction.
 func (s *Store) SetStandings(ctx context.Context, st []Standing) error {
 	return s.InTx(ctx, func(tx *Store) error {
-		if _, err := tx.q.ExecContext(ctx, `UPDATE accounts SET cur_revenue = 0, cur_tier = '', cur_band = '', cur_rank = 0
-			WHERE cur_revenue <> 0 OR cur_tier <> '' OR cur_band <> ''`); err != nil {
-			return fmt.Errorf("store: clear standings: %w", err)
+		if _, err := tx.q.ExecContext(ctx, `CREATE TEMP TABLE standings_new (id BIGINT PRIMARY KEY, revenue BIGINT NOT NULL,
+			tier TEXT NOT NULL, band TEXT NOT NULL, rnk BIGINT NOT NULL)`); err != nil {
+			return fmt.Errorf("store: standings: %w", err)
 		}
-		// Batches of rows through a VALUES list keep the statement count low on
-		// both engines; each row is (id, revenue, tier, band, rank).
-		const per = 500
+		const cols = 5
+		per := min(1000, tx.d.maxParams/cols)
+		var b strings.Builder
+		args := make([]any, 0, per*cols)
 		for start := 0; start < len(st); start += per {
 			chunk := st[start:min(start+per, len(st))]
-			var b strings.Builder
-			args := make([]any, 0, len(chunk)*5)
-			b.WriteString(`WITH v (id, revenue, tier, band, rnk) AS (VALUES `)
+			b.Reset()
+			args = args[:0]
+			b.WriteString(`INSERT INTO standings_new (id, revenue, tier, band, rnk) VALUES `)
 			for i, x := range chunk {
 				if i > 0 {
 					b.WriteByte(',')
 				}
-				n := len(args)
-				if tx.d.name == "postgres" {
-					fmt.Fprintf(&b, "($%d::bigint,$%d::bigint,$%d::text,$%d::text,$%d::int)", n+1, n+2, n+3, n+4, n+5)
-				} else {
-					fmt.Fprintf(&b, "($%d,$%d,$%d,$%d,$%d)", n+1, n+2, n+3, n+4, n+5)
-				}
-				args = append(args, x.ID, x.Revenue, x.Tier, x.Band, x.Rank)
+				tx.d.placeholders(&b, len(args), cols)
+				args = append(args, x.ID, int64(x.Revenue), x.Tier, x.Band, x.Rank)
 			}
-			b.WriteString(`) UPDATE accounts SET cur_revenue = v.revenue, cur_tier = v.tier, cur_band = v.band, cur_rank = v.rnk
-				FROM v WHERE accounts.id = v.id`)
 			if _, err := tx.q.ExecContext(ctx, b.String(), args...); err != nil {
-				return fmt.Errorf("store: set standings: %w", err)
+				return fmt.Errorf("store: standings: %w", err)
+			}
+		}
+		for _, q := range []string{
+			`UPDATE accounts SET cur_revenue = 0, cur_tier = '', cur_band = '', cur_rank = 0
+			 WHERE (cur_revenue <> 0 OR cur_tier <> '' OR cur_band <> '' OR cur_rank <> 0)
+			   AND NOT EXISTS (SELECT 1 FROM standings_new n WHERE n.id = accounts.id)`,
+			`UPDATE accounts SET cur_revenue = n.revenue, cur_tier = n.tier, cur_band = n.band, cur_rank = n.rnk
+			 FROM standings_new n
+			 WHERE accounts.id = n.id
+			   AND (accounts.cur_revenue <> n.revenue OR accounts.cur_tier <> n.tier OR accounts.cur_band <> n.band OR accounts.cur_rank <> n.rnk)`,
+			`DROP TABLE standings_new`,
+		} {
+			if _, err := tx.q.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("store: standings: %w", err)
 			}
 		}
 		return nil

@@ -118,7 +118,7 @@ func (s *Store) InsertAccounts(ctx context.Context, list []crm.Account, now time
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			placeholders(&b, len(args), cols)
+			s.d.placeholders(&b, len(args), cols)
 			args = append(args, a.Code, a.Name, SearchKey(a.Code, a.Name), a.Type, a.Industry, a.Region,
 				a.IsListed, a.IsLeader, a.Potential, a.Stage, now.UTC(), now.UTC())
 		}
@@ -171,13 +171,14 @@ func (s *Store) UpsertAccountFields(ctx context.Context, a crm.Account, now time
 	return nil
 }
 
-func placeholders(b *strings.Builder, first, n int) {
+// placeholders writes one row "(…)" of n parameters numbered after first.
+func (d dialect) placeholders(b *strings.Builder, first, n int) {
 	b.WriteByte('(')
 	for j := 1; j <= n; j++ {
 		if j > 1 {
 			b.WriteByte(',')
 		}
-		fmt.Fprintf(b, "$%d", first+j)
+		d.bulkParam(b, first+j)
 	}
 	b.WriteByte(')')
 }
@@ -253,7 +254,7 @@ func (w *RevenueWriter) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
 		if i > 0 {
 			w.sb.WriteByte(',')
 		}
-		placeholders(&w.sb, i*revenueCols, revenueCols)
+		w.s.d.placeholders(&w.sb, i*revenueCols, revenueCols)
 	}
 	var (
 		st  *sql.Stmt
@@ -345,30 +346,3 @@ func (s *Store) DataState(ctx context.Context) (DataState, error) {
 	return st, nil
 }
 
-// AccountMonths returns an account's revenue by month (MonthIndex → product,
-// service) from its lines.
-func (s *Store) AccountMonths(ctx context.Context, accountID int64) (map[int][2]crm.Money, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT date, amount, class FROM revenue_lines WHERE account_id = $1`, accountID)
-	if err != nil {
-		return nil, fmt.Errorf("store: account months: %w", err)
-	}
-	defer rows.Close()
-	out := map[int][2]crm.Money{}
-	for rows.Next() {
-		var d int32
-		var amt crm.Money
-		var class string
-		if err := rows.Scan(&d, &amt, &class); err != nil {
-			return nil, err
-		}
-		m := crm.Date(d).MonthIndex()
-		v := out[m]
-		if class == crm.ClassService {
-			v[1] += amt
-		} else {
-			v[0] += amt
-		}
-		out[m] = v
-	}
-	return out, rows.Err()
-}

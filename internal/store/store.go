@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +44,12 @@ type dialect struct {
 	isUnique func(error) bool
 	// maxParams bounds the placeholders in one statement, for multi-row inserts.
 	maxParams int
+	// bulkParam writes the n-th (1-based) placeholder of a generated
+	// multi-row statement. SQLite gets "?": modernc's driver looks up the
+	// name of every numbered parameter by a linear scan, which makes a
+	// statement with thousands of $N parameters quadratic to bind (measured:
+	// 55 % of an import's time). Hand-written queries keep $N on both.
+	bulkParam func(b *strings.Builder, n int)
 }
 
 var sqliteDialect = dialect{
@@ -52,6 +59,7 @@ var sqliteDialect = dialect{
 		return errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
 	},
 	maxParams: 32766,
+	bulkParam: func(b *strings.Builder, n int) { b.WriteByte('?') },
 }
 
 var postgresDialect = dialect{
@@ -61,6 +69,7 @@ var postgresDialect = dialect{
 		return errors.As(err, &e) && e.Code == "23505"
 	},
 	maxParams: 65535,
+	bulkParam: func(b *strings.Builder, n int) { b.WriteByte('$'); b.WriteString(strconv.Itoa(n)) },
 }
 
 // Open connects to the database named by dsn: a file path or sqlite://path
@@ -114,7 +123,7 @@ func sqliteDSN(dsn string) string {
 		sep = "&"
 	}
 	return "file:" + path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(-65536)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)" +
 		"&_txlock=immediate&_time_format=sqlite"
 }
 

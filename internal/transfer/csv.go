@@ -23,11 +23,11 @@ const (
 	maxRecord = 8 << 20
 )
 
-// Encodings a CSV table decodes. Splitting a line into cells is done on the
-// raw bytes for all of them but UTF-16: in GB18030 every byte of a
-// multi-byte character is at least 0x30 and never a digit-free ASCII byte that
-// CSV treats specially (quote, comma, semicolon, tab, CR, LF), so cutting
-// first and decoding each non-ASCII cell afterwards is exact and cheap.
+// Encodings a CSV table decodes. Lines are cut into cells on the raw bytes for
+// all of them but UTF-16: the bytes of a GB18030 character are 0x30–0x39 or
+// 0x40 and above, never a quote, comma, semicolon, tab, CR or LF, so cutting
+// first and decoding only the non-ASCII cells afterwards is exact, and much
+// cheaper than decoding the whole stream.
 const (
 	encASCII   = iota // only ASCII so far: undecided between UTF-8 and GB18030
 	encUTF8           // validated cell by cell

@@ -7,6 +7,9 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
+
+	"kam/internal/crm"
 )
 
 // plainDecimal reports whether s is -?digits[.digits], the form big.Rat reads
@@ -114,6 +117,13 @@ func FuzzParseDate(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		d, err := ParseDate(s)
+		// The time package is the oracle for the ISO and slash forms.
+		for _, layout := range []string{"2006-01-02", "2006/1/2", "2006-01-02 15:04:05", "1/2/2006 15:04"} {
+			if tt, terr := time.Parse(layout, s); terr == nil && tt.Year() >= 1900 && tt.Year() <= 2999 &&
+				(err != nil || d != crm.DateOf(tt)) {
+				t.Fatalf("ParseDate(%q) = %v, %v; time.Parse(%q) = %v", s, d, err, layout, tt)
+			}
+		}
 		if err != nil {
 			var ve *ValueError
 			if !errors.As(err, &ve) || ve.Code != "bad_date" {
@@ -170,6 +180,14 @@ func drainFuzz(t *testing.T, tb Table, size int) {
 	}
 }
 
+// watchdog crashes the fuzz worker if one input takes over ten seconds, so
+// the fuzzer saves it: a reader that hangs is a bug, and the fuzzer has no
+// timeout of its own.
+func watchdog() (stop func()) {
+	t := time.AfterFunc(10*time.Second, func() { panic("input took over 10s: hang") })
+	return func() { t.Stop() }
+}
+
 func FuzzCSVTable(f *testing.F) {
 	for _, s := range [][]byte{
 		[]byte("客户编号,日期,金额\nC001,2024-03-01,\"1,234.56\"\n"),
@@ -185,6 +203,7 @@ func FuzzCSVTable(f *testing.F) {
 	f.Add(gbk(f, "客户,金额\n甲公司,1\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog()()
 		p, err := os.CreateTemp(dir, "*.csv")
 		if err != nil {
 			t.Fatal(err)
@@ -215,6 +234,7 @@ func FuzzXLSXTable(f *testing.F) {
 	f.Add([]byte("a,b\n1,2\n"))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog()()
 		p, err := os.CreateTemp(dir, "*.xlsx")
 		if err != nil {
 			t.Fatal(err)

@@ -129,8 +129,13 @@ var (
 
 // Open opens a CSV or XLSX file for streaming. The format is detected from
 // the content, not the name: a zip is a workbook, an OLE file is a legacy
-// .xls (rejected with advice), anything else is CSV, except that a file named
-// .xlsx must be a workbook. See openCSV and openXLSX for what is detected.
+// .xls or an encrypted workbook (rejected with advice), an HTML page saved as
+// .xls is rejected with advice, and anything else is CSV, except that a file
+// named .xlsx must be a workbook. See openCSV and xlsxTable for the details of
+// each format. Errors that concern the whole file are *FileError.
+//
+// A CSV table also has an Offset() int64 method, the bytes read so far, for
+// progress reporting.
 func Open(path string, opt OpenOptions) (Table, error) {
 	name := filepath.Base(path)
 	f, err := os.Open(path)

@@ -459,7 +459,8 @@ func absU(v int64) uint64 {
 // Full-width digits and punctuation are accepted. Digit strings are read by
 // length: 8 digits are yyyymmdd, 6 digits yyyymm, 5 or fewer a serial, except
 // that 4 digits from 1900 to 2999 are rejected because they look like a bare
-// year. Two-digit years are rejected. Days that do not exist (2024-02-30) and
+// year; a serial is thus a day from 1900-01-01 to 2173-10-13 (99999). Two-digit
+// years are rejected. Days that do not exist (2024-02-30) and
 // years outside 1900–2999 are errors with Code bad_date.
 func ParseDate(s string) (crm.Date, error) {
 	var buf [maxValueLen]byte
@@ -501,7 +502,7 @@ func parseDate(b []byte) (crm.Date, bool) {
 			return makeDate(a/100, a%100, 1)
 		case an == 4 && a >= 1900 && a <= 2999:
 			return 0, false
-		case an <= 7:
+		case an <= 5:
 			return serialDate(a)
 		}
 		return 0, false
@@ -523,7 +524,7 @@ func parseDate(b []byte) (crm.Date, bool) {
 				return makeDate(a, m, 1)
 			}
 			// A serial with the time of day as a fraction.
-			if an > 7 {
+			if an > 5 {
 				return 0, false
 			}
 			return serialDate(a)

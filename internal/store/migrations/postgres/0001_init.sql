@@ -36,9 +36,11 @@ CREATE TABLE accounts (
 CREATE INDEX accounts_revenue ON accounts (cur_revenue DESC, id);
 CREATE INDEX accounts_tier ON accounts (cur_tier, cur_revenue DESC, id);
 CREATE INDEX accounts_band ON accounts (cur_band, cur_revenue DESC, id);
-CREATE INDEX accounts_region ON accounts (region, cur_revenue DESC, id);
-CREATE INDEX accounts_industry ON accounts (industry, cur_revenue DESC, id);
-CREATE INDEX accounts_type ON accounts (type, cur_revenue DESC, id);
+-- Region, industry and type indexes leave out cur_revenue so that recomputing
+-- standings (every account after an import) does not rewrite them.
+CREATE INDEX accounts_region ON accounts (region);
+CREATE INDEX accounts_industry ON accounts (industry);
+CREATE INDEX accounts_type ON accounts (type);
 CREATE INDEX accounts_name ON accounts (name, id);
 
 CREATE TABLE import_batches (
@@ -68,7 +70,9 @@ CREATE TABLE revenue_lines (
     class      TEXT NOT NULL CHECK (class IN ('PRODUCT', 'SERVICE')),
     product    TEXT NOT NULL DEFAULT ''
 );
-CREATE INDEX revenue_lines_account ON revenue_lines (account_id, date);
+-- No index on account_id: reports read revenue from the in-memory ledger
+-- (internal/app/ledger.go), and every index here slows imports.
+CREATE INDEX revenue_lines_batch ON revenue_lines (batch_id);
 
 CREATE TABLE import_mappings (
     name       TEXT NOT NULL,
