@@ -345,4 +345,3 @@ func (s *Store) DataState(ctx context.Context) (DataState, error) {
 	}
 	return st, nil
 }
-
