@@ -22,6 +22,8 @@ type App struct {
 
 	ledger *ledger
 
+	standMu sync.Mutex // one recomputation of standings at a time
+
 	mu       sync.Mutex
 	cache    map[string]any // computed reports keyed by inputs, see cached
 	cacheKey store.DataState

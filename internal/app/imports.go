@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -212,10 +213,11 @@ func (a *App) Import(ctx context.Context, actor string, req ImportRequest) (*Imp
 	}
 	res.Elapsed = time.Since(start)
 	if !req.DryRun {
+		// Reports read the ledger and see the new lines at once. The
+		// standings stored on accounts (what lists filter and sort by) are
+		// recomputed by EnsureStandings: kam serve runs it in the
+		// background, so a large import does not wait for it.
 		a.invalidate()
-		if err := a.Restand(ctx); err != nil {
-			a.log.Error("recompute standings after import", "batch", res.Batch.ID, "err", err)
-		}
 	}
 	return res, nil
 }
@@ -247,11 +249,11 @@ type importer struct {
 	table   transfer.Table
 	mapping transfer.Mapping
 
-	ids     map[string]int64 // known codes → IDs (bounded cache)
+	codes   *codeIndex
 	pending []pendingLine
 	newAccs map[string]crm.Account // codes first seen in this file, not yet stored
 	newList []crm.Account
-	writer  *store.RevenueWriter
+	writer  *lineSink
 	seen    map[string]int // accounts import: code → first row
 }
 
@@ -259,8 +261,6 @@ type pendingLine struct {
 	store.LineInsert
 	code string
 }
-
-const idCacheMax = 200_000
 
 func (im *importer) cell(row []string, f transfer.Field) string {
 	i, ok := im.mapping.Index[f]
@@ -296,11 +296,16 @@ func codeOf(err error) string {
 }
 
 func (im *importer) run() error {
-	im.ids = map[string]int64{}
 	im.newAccs = map[string]crm.Account{}
+	if im.req.Kind == KindRevenue {
+		var err error
+		if im.codes, err = loadCodeIndex(im.ctx, im.tx); err != nil {
+			return err
+		}
+	}
 	if im.req.Kind == KindRevenue && !im.req.DryRun {
-		im.writer = im.tx.NewRevenueWriter(im.res.Batch.ID)
-		defer im.writer.Close()
+		im.writer = newLineSink(im.ctx, im.tx.NewRevenueWriter(im.res.Batch.ID))
+		defer im.writer.abort()
 	}
 	im.seen = map[string]int{}
 	size := im.res.Info.Size
@@ -343,6 +348,11 @@ func (im *importer) run() error {
 	}
 	if err := im.flush(); err != nil {
 		return err
+	}
+	if im.writer != nil {
+		if err := im.writer.close(); err != nil {
+			return err
+		}
 	}
 	if im.req.Progress != nil {
 		im.req.Progress(size, size)
@@ -432,12 +442,12 @@ func (im *importer) revenueRow(row []string, line int) (bool, error) {
 			Class: class, Product: product, Type: acc.Type, Region: acc.Region, Industry: acc.Industry})
 	}
 	im.pending = append(im.pending, pendingLine{LineInsert: store.LineInsert{LineNo: int64(line), Date: date, Amount: amount, Class: class, Product: truncate(product, 200)}, code: code})
-	if _, known := im.ids[code]; !known {
+	if _, known := im.codes.lookup(code); !known {
 		if _, queued := im.newAccs[code]; !queued {
 			im.newAccs[code] = acc
 		}
 	}
-	if len(im.pending) >= 1024 {
+	if len(im.pending) >= 4096 {
 		return true, im.flush()
 	}
 	return true, nil
@@ -564,61 +574,39 @@ func (im *importer) flush() error {
 		return im.flushAccounts()
 	}
 	if len(im.newAccs) > 0 {
-		codes := make([]string, 0, len(im.newAccs))
-		for c := range im.newAccs {
-			codes = append(codes, c)
+		fresh := make([]crm.Account, 0, len(im.newAccs))
+		for _, acc := range im.newAccs {
+			fresh = append(fresh, acc)
 		}
-		known, err := im.tx.AccountIDs(im.ctx, codes)
-		if err != nil {
-			return err
-		}
-		if len(im.ids)+len(codes) > idCacheMax {
-			im.ids = map[string]int64{}
-		}
-		var fresh []crm.Account
-		for _, c := range codes {
-			if id, ok := known[c]; ok {
-				im.ids[c] = id
-			} else {
-				fresh = append(fresh, im.newAccs[c])
-			}
-		}
+		// Insert in code order so that the IDs they get are deterministic.
+		slices.SortFunc(fresh, func(a, b crm.Account) int { return strings.Compare(a.Code, b.Code) })
 		im.res.Batch.AccountsCreated += int64(len(fresh))
-		if len(fresh) > 0 {
-			if im.req.DryRun {
-				for i, a := range fresh {
-					im.ids[a.Code] = -int64(i + 1) // placeholder: nothing is written on a dry run
-				}
-			} else {
-				created, err := im.tx.InsertAccounts(im.ctx, fresh, im.app.now())
-				if err != nil {
-					return err
-				}
-				for c, id := range created {
-					im.ids[c] = id
-				}
+		if im.req.DryRun {
+			for _, a := range fresh {
+				im.codes.add(a.Code, 0) // nothing is written on a dry run
+			}
+		} else {
+			created, err := im.tx.InsertAccounts(im.ctx, fresh, im.app.now())
+			if err != nil {
+				return err
+			}
+			for c, id := range created {
+				im.codes.add(c, id)
 			}
 		}
 		clear(im.newAccs)
 	}
 	if im.writer != nil {
-		for _, p := range im.pending {
-			id, ok := im.ids[p.code]
+		chunk := make([]store.LineInsert, len(im.pending))
+		for i, p := range im.pending {
+			id, ok := im.codes.lookup(p.code)
 			if !ok {
-				// Evicted from the cache since it was queued: look it up.
-				got, err := im.tx.AccountIDs(im.ctx, []string{p.code})
-				if err != nil {
-					return err
-				}
-				id = got[p.code]
-				im.ids[p.code] = id
+				return fmt.Errorf("import: account %q vanished during the import", p.code)
 			}
-			p.LineInsert.AccountID = id
-			if err := im.writer.Add(im.ctx, p.LineInsert); err != nil {
-				return err
-			}
+			chunk[i] = p.LineInsert
+			chunk[i].AccountID = id
 		}
-		if err := im.writer.Flush(im.ctx); err != nil {
+		if err := im.writer.send(chunk); err != nil {
 			return err
 		}
 	}

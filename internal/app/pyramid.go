@@ -264,6 +264,8 @@ func (a *App) StandingPeriod(ctx context.Context) (string, error) {
 // example when an import was committed but the process stopped before the
 // standings were updated, or a new year began).
 func (a *App) EnsureStandings(ctx context.Context) error {
+	a.standMu.Lock()
+	defer a.standMu.Unlock()
 	sig, err := a.standingSignature(ctx)
 	if err != nil {
 		return err

@@ -32,6 +32,9 @@ func runExport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer done()
+	if err := a.EnsureStandings(ctx); err != nil {
+		return err
+	}
 	var w io.Writer = env.Stdout
 	if *out != "" {
 		f, err := os.Create(*out)

@@ -61,6 +61,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	if err := a.EnsureStandings(ctx); err != nil {
 		return err
 	}
+	go keepStandings(ctx, a, log)
 	h, err := server.New(a, server.Options{Logger: log, Dev: cfg.Dev})
 	if err != nil {
 		return err
@@ -108,4 +109,22 @@ func loadDemoIfEmpty(ctx context.Context, a *app.App, env Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "Loaded %d accounts and %d revenue lines.\n", res.Accounts, res.Lines)
 	return nil
+}
+
+// keepStandings recomputes the accounts' stored standings whenever the data
+// changed: after an import in this process or in another (kam import next to
+// a running server, or a second server on the same PostgreSQL).
+func keepStandings(ctx context.Context, a *app.App, log *slog.Logger) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.EnsureStandings(ctx); err != nil && ctx.Err() == nil {
+				log.Error("recompute standings", "err", err)
+			}
+		}
+	}
 }

@@ -231,25 +231,6 @@ func (s *Store) Facets(ctx context.Context, column string) ([]string, error) {
 	return out, rows.Err()
 }
 
-// AccountIDsByCode maps customer codes to IDs for every account, for imports.
-func (s *Store) AccountIDsByCode(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.q.QueryContext(ctx, `SELECT code, id FROM accounts`)
-	if err != nil {
-		return nil, fmt.Errorf("store: account codes: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int64{}
-	for rows.Next() {
-		var code string
-		var id int64
-		if err := rows.Scan(&code, &id); err != nil {
-			return nil, err
-		}
-		out[code] = id
-	}
-	return out, rows.Err()
-}
-
 // Standing is an account's figures for the default period, written by SetStandings.
 type Standing struct {
 	ID      int64

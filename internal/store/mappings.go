@@ -99,3 +99,21 @@ func (s *Store) AccountIDs(ctx context.Context, codes []string) (map[string]int6
 	}
 	return out, nil
 }
+
+// EachAccountCode streams the code and ID of every account.
+func (s *Store) EachAccountCode(ctx context.Context, fn func(code string, id int64)) error {
+	rows, err := s.q.QueryContext(ctx, `SELECT code, id FROM accounts`)
+	if err != nil {
+		return fmt.Errorf("store: account codes: %w", err)
+	}
+	defer rows.Close()
+	var code string
+	var id int64
+	for rows.Next() {
+		if err := rows.Scan(&code, &id); err != nil {
+			return err
+		}
+		fn(code, id)
+	}
+	return rows.Err()
+}

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
 	"kam/internal/crm"
 )
 
@@ -215,12 +218,47 @@ func (s *Store) NewRevenueWriter(batchID int64) *RevenueWriter {
 // per-statement cost vanish, small enough for both engines' parameter limits.
 const revenueChunk = 256
 
+// copyChunk is how many rows go in one COPY on PostgreSQL.
+const copyChunk = 50_000
+
 // Add queues a line, writing a full chunk when one is ready.
 func (w *RevenueWriter) Add(ctx context.Context, l LineInsert) error {
 	w.buf = append(w.buf, l)
-	if len(w.buf) >= revenueChunk {
+	chunk := revenueChunk
+	if w.s.conn != nil {
+		chunk = copyChunk
+	}
+	if len(w.buf) >= chunk {
 		return w.Flush(ctx)
 	}
+	return nil
+}
+
+// copy writes the queued lines with PostgreSQL's COPY protocol, on the
+// transaction's connection: it is many times faster than INSERT.
+func (w *RevenueWriter) copy(ctx context.Context) error {
+	err := w.s.conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("store: COPY needs the pgx driver, have %T", dc)
+		}
+		i := 0
+		src := pgx.CopyFromFunc(func() ([]any, error) {
+			if i == len(w.buf) {
+				return nil, nil
+			}
+			l := w.buf[i]
+			i++
+			return []any{w.batchID, l.LineNo, l.AccountID, int32(l.Date), int64(l.Amount), l.Class, l.Product}, nil
+		})
+		_, err := c.Conn().CopyFrom(ctx, pgx.Identifier{"revenue_lines"},
+			[]string{"batch_id", "line_no", "account_id", "date", "amount", "class", "product"}, src)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: copy revenue lines: %w", err)
+	}
+	w.buf = w.buf[:0]
 	return nil
 }
 
@@ -228,6 +266,9 @@ func (w *RevenueWriter) Add(ctx context.Context, l LineInsert) error {
 func (w *RevenueWriter) Flush(ctx context.Context) error {
 	if len(w.buf) == 0 {
 		return nil
+	}
+	if w.s.conn != nil {
+		return w.copy(ctx)
 	}
 	stmt, err := w.stmt(ctx, len(w.buf))
 	if err != nil {
@@ -260,8 +301,8 @@ func (w *RevenueWriter) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
 		st  *sql.Stmt
 		err error
 	)
-	if w.s.tx != nil {
-		st, err = w.s.tx.PrepareContext(ctx, w.sb.String())
+	if w.s.prep != nil {
+		st, err = w.s.prep(ctx, w.sb.String())
 	} else {
 		st, err = w.s.db.PrepareContext(ctx, w.sb.String())
 	}

@@ -7,6 +7,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -30,11 +31,17 @@ type querier interface {
 // Store is the database. A Store made by InTx runs every query inside that
 // transaction.
 type Store struct {
-	db  *sql.DB
-	q   querier
-	tx  *sql.Tx
-	d   dialect
-	dsn string
+	db *sql.DB
+	q  querier
+	// inTx is set on a Store made by InTx; prep prepares statements on the
+	// transaction's connection. On PostgreSQL the transaction is a BEGIN on
+	// a dedicated connection (conn) rather than a *sql.Tx, so that bulk
+	// writes can reach the driver's COPY protocol on that same connection.
+	inTx bool
+	prep func(ctx context.Context, q string) (*sql.Stmt, error)
+	conn *sql.Conn
+	d    dialect
+	dsn  string
 }
 
 // dialect is everything that differs between SQLite and PostgreSQL at run
@@ -146,22 +153,58 @@ func (s *Store) Engine() string { return s.d.name }
 func (s *Store) Close() error { return s.db.Close() }
 
 // InTx runs fn in a transaction and commits when fn returns nil. fn gets a
-// Store whose queries run inside the transaction.
+// Store whose queries run inside the transaction. Inside a transaction, InTx
+// simply runs fn.
 func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
-	if s.tx != nil {
+	if s.inTx {
 		return fn(s)
+	}
+	if s.d.name == "postgres" {
+		return s.inConnTx(ctx, fn)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
 	defer tx.Rollback() // no-op once committed
-	if err := fn(&Store{db: s.db, q: tx, tx: tx, d: s.d, dsn: s.dsn}); err != nil {
+	if err := fn(&Store{db: s.db, q: tx, inTx: true, prep: tx.PrepareContext, d: s.d, dsn: s.dsn}); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
 	}
+	return nil
+}
+
+// inConnTx runs fn between BEGIN and COMMIT on one pooled connection.
+func (s *Store) inConnTx(ctx context.Context, fn func(tx *Store) error) (err error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: connection: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			// A fresh context: the caller's may be the reason we are here.
+			rctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if _, rerr := conn.ExecContext(rctx, "ROLLBACK"); rerr != nil {
+				// The connection is in an unknown state: drop it from the pool.
+				conn.Raw(func(any) error { return driver.ErrBadConn })
+			}
+		}
+	}()
+	if err := fn(&Store{db: s.db, q: conn, inTx: true, prep: conn.PrepareContext, conn: conn, d: s.d, dsn: s.dsn}); err != nil {
+		return err
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	committed = true
 	return nil
 }
 

@@ -34,7 +34,7 @@ const (
 // resolves them.
 var RevenueFields = []Field{
 	FieldAccount, FieldAccountName, FieldDate, FieldAmount, FieldQuantity,
-	FieldUnitPrice, FieldClass, FieldProduct,
+	FieldUnitPrice, FieldClass, FieldProduct, FieldRegion, FieldIndustry, FieldType,
 }
 
 // AccountFields are the columns of an account file.

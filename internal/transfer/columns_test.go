@@ -209,7 +209,7 @@ func TestMapColumnsErrors(t *testing.T) {
 		{
 			name:     "explicit field not used by this kind",
 			header:   []string{"客户编号", "日期", "金额"},
-			explicit: map[Field]string{FieldRegion: "日期"},
+			explicit: map[Field]string{FieldListed: "日期"},
 			fields:   RevenueFields,
 			codes:    []string{"unknown_field"},
 		},

@@ -98,6 +98,13 @@ func (h *handler) start(j *job, dry bool, saveAs string) {
 				j.mu.Unlock()
 			}}
 		res, err := h.app.Import(context.Background(), "local:web", req)
+		if err == nil && !dry {
+			// Lists filter by the stored standings: bring them up to date
+			// before the page says the import is done.
+			if serr := h.app.EnsureStandings(context.Background()); serr != nil {
+				h.log.Error("recompute standings after import", "err", serr)
+			}
+		}
 		j.mu.Lock()
 		defer j.mu.Unlock()
 		j.err = err
