@@ -63,6 +63,8 @@ func Main(ctx context.Context, env Env) int {
 		err = runExport(ctx, env, args)
 	case "targets":
 		err = runTargets(ctx, env, args)
+	case "settings":
+		err = runSettings(ctx, env, args)
 	case "help", "-h", "--help":
 		usage(env.Stdout)
 		return 0
@@ -116,6 +118,8 @@ Commands:
   import     import accounts or revenue: kam import accounts|revenue [flags] FILE
   pyramid    the customer pyramid of a period (--scheme pareto, --year, --ttm, --from/--to, --format json|csv|table)
   targets    show or set tier targets: kam targets [--year Y] | kam targets set --period 2025 --tier A=50:1000000000 --upgrade B:A=10
+  settings   show or change the method's settings: kam settings set --tiers A=5000000,B=3000000,C=1000000,D=0
+             --bands OX_NOSE=1,SUPER=4,CORE=20 --fiscal-year-start 4 (each change is a new, kept version)
   export     export accounts: kam export accounts [--format csv|xlsx] [-o FILE]
   demo       load demo data (the book's case, or --accounts N --lines M; --csv DIR writes files instead)
   migrate    apply database migrations (--status lists them)
