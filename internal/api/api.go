@@ -79,7 +79,7 @@ func (h *handler) problem(w http.ResponseWriter, r *http.Request, err error) {
 	case errors.As(err, &br):
 		pr.Status, pr.Title, pr.Detail = http.StatusBadRequest, p.T("error.bad_request"), br.msg
 	case errors.As(err, &ie):
-		pr.Status, pr.Title, pr.Detail = http.StatusUnprocessableEntity, p.T("error.import"), ie.Error()
+		pr.Status, pr.Title, pr.Detail = http.StatusUnprocessableEntity, p.T("error.import"), app.DescribeImportError(p, ie)
 		if ie.Code == "already_imported" {
 			pr.Status = http.StatusConflict
 		}

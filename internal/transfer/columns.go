@@ -476,3 +476,12 @@ func (m *Mapping) assign(f Field, i int, h header, fail func(*MappingError)) {
 	}
 	m.Index[f] = i
 }
+
+// ColumnNames names the columns the error is about, as header and letter.
+func (e *MappingError) ColumnNames() []string {
+	out := make([]string, len(e.Columns))
+	for k, i := range e.Columns {
+		out[k] = columnName(e.header, i)
+	}
+	return out
+}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -246,14 +245,7 @@ func (h *handler) showImport(w http.ResponseWriter, r *http.Request) error {
 
 // importErrorText says what went wrong with a file as a whole.
 func importErrorText(l layout, err error) string {
-	var ie *app.ImportError
-	if errors.As(err, &ie) {
-		if ie.Prev != nil {
-			return l.T("import.error.already", ie.Prev.ID, ie.Prev.FileName, ie.Prev.CreatedAt.Format("2006-01-02 15:04"))
-		}
-		return l.T("import.error.file", ie.Error())
-	}
-	return l.T("import.error.failed", err.Error())
+	return l.T("import.error.file", app.DescribeImportError(l.p, err))
 }
 
 func (h *handler) runImport(w http.ResponseWriter, r *http.Request) error {
