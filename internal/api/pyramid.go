@@ -39,6 +39,8 @@ func (h *handler) migrationAccounts(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	// Here from and to name layers, not the dates of a range.
+	q.Period.From, q.Period.To = "", ""
 	if q.Scheme == "" {
 		q.Scheme = crm.SchemeThresholds
 	}
@@ -73,9 +75,10 @@ func (h *handler) migrationAccounts(w http.ResponseWriter, r *http.Request) erro
 // pageIDs returns one page of ids (the list is ordered by the store).
 func pageIDs(ids []int64, page, per int) []int64 {
 	per = min(max(per, 1), app.MaxPerPage)
-	start := (max(page, 1) - 1) * per
-	if start >= len(ids) {
+	// Compare pages, not offsets: (page-1)*per overflows for a huge page.
+	if page = max(page, 1); page-1 >= (len(ids)+per-1)/per {
 		return []int64{}
 	}
+	start := (page - 1) * per
 	return ids[start:min(start+per, len(ids))]
 }

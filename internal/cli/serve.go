@@ -58,9 +58,8 @@ func runServe(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	if err := a.EnsureStandings(ctx); err != nil {
-		return err
-	}
+	// Standings are brought up to date in the background: with ten million
+	// revenue lines, loading them takes seconds, and pages work meanwhile.
 	go keepStandings(ctx, a, log)
 	h, err := server.New(a, server.Options{Logger: log, Dev: cfg.Dev})
 	if err != nil {
@@ -115,6 +114,9 @@ func loadDemoIfEmpty(ctx context.Context, a *app.App, env Env) error {
 // changed: after an import in this process or in another (kam import next to
 // a running server, or a second server on the same PostgreSQL).
 func keepStandings(ctx context.Context, a *app.App, log *slog.Logger) {
+	if err := a.EnsureStandings(ctx); err != nil && ctx.Err() == nil {
+		log.Error("recompute standings", "err", err)
+	}
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
 	for {

@@ -269,6 +269,10 @@ func (h *handler) updateAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	values, errs := readAccountForm(r, &a)
+	if _, err := strconv.Atoi(values["version"]); err != nil {
+		// Without the version read, a save could silently overwrite another.
+		errs["version"] = "error.version.required"
+	}
 	d := accountForm{layout: h.layout(r, "accounts", "account.edit"), Account: a, Types: crm.AccountTypes, Values: values, Errors: errs}
 	if len(errs) > 0 {
 		return h.render(w, http.StatusUnprocessableEntity, "accounts/form.html", d)

@@ -228,6 +228,8 @@ func (h *handler) movedAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Here from and to name layers, not the dates of a range.
+	q.Period.From, q.Period.To = "", ""
 	m, _, err := h.app.Method(r.Context())
 	if err != nil {
 		return err
@@ -245,7 +247,10 @@ func (h *handler) movedAccounts(w http.ResponseWriter, r *http.Request) error {
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(page, 1)
 	const per = 50
-	start := min((page-1)*per, len(ids))
+	start := len(ids)
+	if page <= len(ids)/per+1 { // else (page-1)*per may overflow
+		start = min((page-1)*per, len(ids))
+	}
 	list, err := h.app.Accounts(r.Context(), store.AccountFilter{IDs: ids[start:min(start+per, len(ids))], PerPage: per})
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"unicode"
 
 	"kam/internal/app"
 	"kam/internal/crm"
@@ -169,7 +170,12 @@ func (l layout) Langs() []string { return i18n.Langs() }
 
 func (h *handler) layout(r *http.Request, nav, titleKey string) layout {
 	p := printer(r)
-	return layout{p: p, Lang: p.Lang(), Title: p.T(titleKey), Nav: nav, Path: r.URL.RequestURI(), Flash: r.URL.Query().Get("flash")}
+	l := layout{p: p, Lang: p.Lang(), Title: p.T(titleKey), Nav: nav, Path: r.URL.RequestURI()}
+	// The flash names a message; anything else in the URL is ignored.
+	if f := r.URL.Query().Get("flash"); f != "" && p.Has("flash."+f) {
+		l.Flash = f
+	}
+	return l
 }
 
 // printer picks the language: the lang cookie, then Accept-Language.
@@ -270,7 +276,10 @@ func (h *handler) setLang(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: to, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	back := r.URL.Query().Get("back")
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") {
+	// Browsers drop tabs and newlines from URLs, so "/\t/evil.example"
+	// would leave the site like "//evil.example": refuse control characters.
+	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") ||
+		strings.ContainsFunc(back, unicode.IsControl) {
 		back = "/"
 	}
 	http.Redirect(w, r, back, http.StatusSeeOther)
