@@ -33,7 +33,8 @@ func (a *App) Accounts(ctx context.Context, f store.AccountFilter) (AccountPage,
 		f.PerPage = 50
 	}
 	f.PerPage = min(f.PerPage, MaxPerPage)
-	f.Page = max(f.Page, 1)
+	// Past the last page is empty; bound it so the offset cannot overflow.
+	f.Page = min(max(f.Page, 1), 1<<31/f.PerPage)
 	if f.Sort != "" && !slices.Contains(store.Sorts, f.Sort) {
 		return AccountPage{}, &crm.ValidationError{Fields: map[string]string{"sort": "error.list.sort"}}
 	}

@@ -101,11 +101,8 @@ func (a *App) Pyramid(ctx context.Context, q PyramidQuery) (PyramidReport, error
 	if err != nil {
 		return PyramidReport{}, err
 	}
-	if q.Scheme == "" {
-		q.Scheme = crm.SchemeThresholds
-	}
-	if q.Scheme != crm.SchemeThresholds && q.Scheme != crm.SchemePareto {
-		return PyramidReport{}, &crm.ValidationError{Fields: map[string]string{"scheme": "error.pyramid.scheme"}}
+	if err := checkScheme(&q); err != nil {
+		return PyramidReport{}, err
 	}
 	p, err := a.resolve(&m, q.Period)
 	if err != nil {
@@ -120,6 +117,17 @@ func (a *App) Pyramid(ctx context.Context, q PyramidQuery) (PyramidReport, error
 		return PyramidReport{}, err
 	}
 	return PyramidReport{Pyramid: v.(crm.Pyramid), Method: m, MethodVersion: version, Scheme: q.Scheme}, nil
+}
+
+// checkScheme defaults the scheme and refuses unknown ones.
+func checkScheme(q *PyramidQuery) error {
+	if q.Scheme == "" {
+		q.Scheme = crm.SchemeThresholds
+	}
+	if q.Scheme != crm.SchemeThresholds && q.Scheme != crm.SchemePareto {
+		return &crm.ValidationError{Fields: map[string]string{"scheme": "error.pyramid.scheme"}}
+	}
+	return nil
 }
 
 // method returns the current method, with tier minimums replaced when
@@ -154,8 +162,8 @@ func (a *App) Migration(ctx context.Context, q PyramidQuery) (MigrationReport, e
 	if err != nil {
 		return MigrationReport{}, err
 	}
-	if q.Scheme == "" {
-		q.Scheme = crm.SchemeThresholds
+	if err := checkScheme(&q); err != nil {
+		return MigrationReport{}, err
 	}
 	to, err := a.resolve(&m, q.Period)
 	if err != nil {
@@ -179,6 +187,9 @@ func (a *App) Migration(ctx context.Context, q PyramidQuery) (MigrationReport, e
 func (a *App) MovedAccounts(ctx context.Context, q PyramidQuery, fromLayer, toLayer int) ([]int64, error) {
 	m, _, err := a.method(ctx, q.Thresholds)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkScheme(&q); err != nil {
 		return nil, err
 	}
 	to, err := a.resolve(&m, q.Period)

@@ -42,8 +42,8 @@ func New(a *app.App, opt Options) (http.Handler, error) {
 		return nil, err
 	}
 	// Browsers send Origin / Sec-Fetch-Site on cross-site requests; refusing
-	// unsafe cross-origin requests protects every form without tokens. The
-	// API is exempt only for requests with no browser cookies.
+	// unsafe cross-origin requests protects every form without tokens, the
+	// API included. Clients other than browsers send neither header and pass.
 	cop := http.NewCrossOriginProtection()
 	return logRequests(log, recoverPanics(log, securityHeaders(cop.Handler(mux)))), nil
 }
