@@ -1,8 +1,10 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"kam/internal/crm"
@@ -198,7 +200,25 @@ func (a *App) MovedAccounts(ctx context.Context, q PyramidQuery, fromLayer, toLa
 	}
 	prev := m.Rank(a.ledger.revenues(to.Previous(), nil))
 	cur := m.Rank(a.ledger.revenues(to, nil))
-	return m.MovedAccounts(q.Scheme, prev, cur, fromLayer, toLayer), nil
+	ids := m.MovedAccounts(q.Scheme, prev, cur, fromLayer, toLayer)
+	// Order them as the pyramid does: by revenue in the period, then in the
+	// previous one (for accounts that have none now), highest first.
+	order := make(map[int64]int, len(ids))
+	for _, id := range ids {
+		order[id] = len(cur) + len(prev)
+	}
+	for i, s := range prev {
+		if _, ok := order[s.ID]; ok {
+			order[s.ID] = len(cur) + i
+		}
+	}
+	for i, s := range cur {
+		if _, ok := order[s.ID]; ok && s.Rank > 0 {
+			order[s.ID] = i
+		}
+	}
+	slices.SortFunc(ids, func(x, y int64) int { return cmp.Compare(order[x], order[y]) })
+	return ids, nil
 }
 
 // LayerIndex returns the index of a tier or band name under scheme, with

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"unicode"
 
@@ -63,10 +64,12 @@ func Routes(mux *http.ServeMux, a *app.App, opt Options) error {
 	h.pages = pages
 	dir := opt.UploadDir
 	if dir == "" {
-		dir, err = os.MkdirTemp("", "kam-uploads-")
-		if err != nil {
-			return err
-		}
+		// One directory for every server on the machine: uploads have random
+		// names and are removed after import or a day.
+		dir = filepath.Join(os.TempDir(), "kam-uploads")
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
 	}
 	h.jobs = newJobs(dir)
 	h.routes(mux)
