@@ -37,6 +37,8 @@ func Routes(mux *http.ServeMux, a *app.App, log *slog.Logger) {
 	mux.Handle("GET /api/v1/targets", h.fn(h.targets))
 	mux.Handle("PUT /api/v1/targets", h.fn(h.setTargets))
 	mux.Handle("POST /api/v1/imports/{kind}", h.fn(h.importFile))
+	mux.Handle("GET /api/v1/settings/method", h.fn(h.showMethod))
+	mux.Handle("PUT /api/v1/settings/method", h.fn(h.saveMethod))
 	mux.Handle("/api/v1/", h.fn(func(w http.ResponseWriter, r *http.Request) error { return crm.ErrNotFound }))
 }
 

@@ -1040,6 +1040,8 @@ var apiRoutes = []string{
 	"GET /api/v1/targets",
 	"PUT /api/v1/targets",
 	"POST /api/v1/imports/{kind}",
+	"GET /api/v1/settings/method",
+	"PUT /api/v1/settings/method",
 	"/api/v1/",
 }
 
@@ -1151,5 +1153,29 @@ func TestOpenAPI(t *testing.T) {
 	}
 	if !bytes.Equal([]byte(res.Body), api.OpenAPI()) {
 		t.Error("GET /api/v1/openapi.json differs from api.OpenAPI()")
+	}
+}
+
+func TestSettingsAPI(t *testing.T) {
+	t.Parallel()
+	e := smallDemoEnv(t)
+	four := `{"tiers":[{"name":"A","min_revenue":"6,000,000"},{"name":"B","min_revenue":3000000},{"name":"C","min_revenue":"1000000"},{"name":"D","min_revenue":0}],` +
+		`"bands":[{"name":"OX_NOSE","top_share":0.01,"expected_share":0.512},{"name":"SUPER","top_share":0.04,"expected_share":0.64},{"name":"CORE","top_share":0.2,"expected_share":0.8}],` +
+		`"fiscal_year_start":1,"downgrade_after":2,"note":"A from 6M"}`
+	for _, sc := range []scenario{
+		{name: "defaults", path: "/api/v1/settings/method", wantStatus: 200, wantBody: []string{`"version":0`, `"min_revenue":5000000.00`, `"top_share":0.01`}},
+		{name: "save", method: "PUT", path: "/api/v1/settings/method", body: four, wantStatus: 200, wantBody: []string{`"version":1`, `"min_revenue":6000000.00`}},
+		{name: "read back", path: "/api/v1/settings/method", wantStatus: 200, wantBody: []string{`"version":1`, `"min_revenue":6000000.00`}},
+		{name: "pyramid uses it", path: "/api/v1/pyramid", wantStatus: 200, wantBody: []string{`"method_version":1`, `"min_revenue":6000000.00`}},
+		{name: "not descending", method: "PUT", path: "/api/v1/settings/method", wantStatus: 422, check: wantFields("tiers"),
+			body: `{"tiers":[{"name":"A","min_revenue":1},{"name":"B","min_revenue":5}],"bands":[{"name":"X","top_share":0.1,"expected_share":0.5}],"fiscal_year_start":1,"downgrade_after":2}`},
+		{name: "no bands", method: "PUT", path: "/api/v1/settings/method", wantStatus: 422, check: wantFields("bands"),
+			body: `{"tiers":[{"name":"A","min_revenue":5},{"name":"B","min_revenue":0}],"fiscal_year_start":1,"downgrade_after":2}`},
+		{name: "bad amount", method: "PUT", path: "/api/v1/settings/method", wantStatus: 422, check: wantFields("tiers"),
+			body: `{"tiers":[{"name":"A","min_revenue":"lots"},{"name":"B","min_revenue":0}],"fiscal_year_start":1,"downgrade_after":2}`},
+		{name: "unknown field", method: "PUT", path: "/api/v1/settings/method", body: `{"colour":"red"}`, wantStatus: 400},
+		{name: "failures changed nothing", path: "/api/v1/settings/method", wantStatus: 200, wantBody: []string{`"version":1`, `"min_revenue":6000000.00`}},
+	} {
+		t.Run(sc.name, func(t *testing.T) { e.run(t, sc) })
 	}
 }

@@ -125,3 +125,8 @@ func (a *App) invalidate() {
 	a.cache = map[string]any{}
 	a.mu.Unlock()
 }
+
+// MethodVersions lists the saved configuration versions, newest first.
+func (a *App) MethodVersions(ctx context.Context, limit int) ([]store.MethodVersion, error) {
+	return a.store.MethodVersions(ctx, limit)
+}

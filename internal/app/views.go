@@ -155,3 +155,40 @@ func NewImportJSON(r *ImportResult) ImportResultJSON {
 		AccountsCreated: r.Batch.AccountsCreated, Amount: MoneyJSON(r.Batch.AmountTotal),
 		Problems: append([]Problem{}, r.Problems...), Preview: append([]PreviewRow{}, r.Preview...)}
 }
+
+// MethodJSON is the method's configuration in the API.
+type MethodJSON struct {
+	Version         int64         `json:"version"`
+	Currency        string        `json:"currency"`
+	Tiers           []TierDefJSON `json:"tiers"`
+	Bands           []BandDefJSON `json:"bands"`
+	FiscalYearStart int           `json:"fiscal_year_start"`
+	DowngradeAfter  int           `json:"downgrade_after"`
+}
+
+// TierDefJSON is a tier and its minimum annual revenue.
+type TierDefJSON struct {
+	Name       string      `json:"name"`
+	MinRevenue json.Number `json:"min_revenue"`
+}
+
+// BandDefJSON is a Pareto band: its top share of accounts and the
+// cumulative revenue share the method predicts, both fractions of 1.
+type BandDefJSON struct {
+	Name          string  `json:"name"`
+	TopShare      float64 `json:"top_share"`
+	ExpectedShare float64 `json:"expected_share"`
+}
+
+// NewMethodJSON converts a configuration.
+func NewMethodJSON(m crm.Method, version int64) MethodJSON {
+	out := MethodJSON{Version: version, Currency: m.Currency, FiscalYearStart: m.FiscalYearStart, DowngradeAfter: m.DowngradeAfter,
+		Tiers: []TierDefJSON{}, Bands: []BandDefJSON{}}
+	for _, t := range m.Tiers {
+		out.Tiers = append(out.Tiers, TierDefJSON{t.Name, MoneyJSON(t.Min)})
+	}
+	for _, b := range m.Bands {
+		out.Bands = append(out.Bands, BandDefJSON{b.Name, float64(b.TopBP) / 10000, b.ExpectedShare})
+	}
+	return out
+}

@@ -86,10 +86,24 @@ func (m *Method) Validate() error {
 	if n := len(m.Tiers); n > 0 && m.Tiers[n-1].Min != 0 {
 		v.Add("tiers", "error.method.tiers.last")
 	}
+	if len(m.Bands) == 0 {
+		v.Add("bands", "error.method.bands.none")
+	}
+	bandNames := map[string]bool{BandLongTail: true}
 	for i, b := range m.Bands {
-		if b.TopBP <= 0 || b.TopBP > 10000 || (i > 0 && b.TopBP <= m.Bands[i-1].TopBP) {
+		if b.TopBP <= 0 || b.TopBP >= 10000 || (i > 0 && b.TopBP <= m.Bands[i-1].TopBP) {
 			v.Add("bands", "error.method.bands.order")
 		}
+		if b.Name == "" || bandNames[b.Name] {
+			v.Add("bands", "error.method.bands.names")
+		}
+		bandNames[b.Name] = true
+		if b.ExpectedShare < 0 || b.ExpectedShare > 1 {
+			v.Add("bands", "error.method.bands.expected")
+		}
+	}
+	if m.DowngradeAfter < 1 {
+		v.Add("downgrade_after", "error.method.downgrade_after")
 	}
 	if m.FiscalYearStart < 1 || m.FiscalYearStart > 12 {
 		v.Add("fiscal_year_start", "error.method.fiscal_year_start")

@@ -127,3 +127,25 @@ func (s *Store) AuditFor(ctx context.Context, entity, id string, limit int) ([]A
 	}
 	return out, rows.Err()
 }
+
+// MethodVersions lists the saved configuration versions, newest first.
+func (s *Store) MethodVersions(ctx context.Context, limit int) ([]MethodVersion, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id, config, note, created_by, created_at FROM method_versions ORDER BY id DESC LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: method versions: %w", err)
+	}
+	defer rows.Close()
+	var out []MethodVersion
+	for rows.Next() {
+		var v MethodVersion
+		var raw string
+		if err := rows.Scan(&v.ID, &raw, &v.Note, &v.CreatedBy, &v.CreatedAt); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(raw), &v.Method); err != nil {
+			return nil, fmt.Errorf("store: method version %d: %w", v.ID, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

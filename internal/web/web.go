@@ -46,7 +46,7 @@ type handler struct {
 
 // Pages lists every page template; a test parses each.
 var Pages = []string{
-	"pyramid.html", "targets.html", "error.html",
+	"pyramid.html", "targets.html", "settings.html", "error.html",
 	"accounts/list.html", "accounts/show.html", "accounts/form.html", "accounts/moved.html",
 	"import/upload.html", "import/job.html",
 }
@@ -95,6 +95,8 @@ func (h *handler) routes(mux *http.ServeMux) {
 	mux.Handle("GET /import/{token}/report", h.page(h.importReport))
 	mux.Handle("GET /pyramid", h.page(h.showPyramid))
 	mux.Handle("GET /pyramid/moved", h.page(h.movedAccounts))
+	mux.Handle("GET /settings", h.page(h.showSettings))
+	mux.Handle("POST /settings", h.page(h.saveSettings))
 	mux.Handle("GET /targets", h.page(h.showTargets))
 	mux.Handle("POST /targets", h.page(h.saveTargets))
 	mux.Handle("/", h.page(func(w http.ResponseWriter, r *http.Request) error { return crm.ErrNotFound }))

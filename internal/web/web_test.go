@@ -1000,6 +1000,8 @@ var webRoutes = []string{
 	"GET /import/{token}/report",
 	"GET /pyramid",
 	"GET /pyramid/moved",
+	"GET /settings",
+	"POST /settings",
 	"GET /targets",
 	"POST /targets",
 	"/",
@@ -1045,4 +1047,44 @@ func unrequestedRoutes() []string {
 		}
 	}
 	return out
+}
+
+// TestSettingsForm changes the method's tiers through the page: the pyramid
+// follows, the version is kept, and bad values are shown in each language.
+func TestSettingsForm(t *testing.T) {
+	t.Parallel()
+	e := smallDemoEnv(t)
+	good := form("tier_rows", "5", "tier_name_0", "S", "tier_min_0", "10,000,000", "tier_name_1", "A", "tier_min_1", "5000000",
+		"tier_name_2", "B", "tier_min_2", "3000000", "tier_name_3", "C", "tier_min_3", "1000000", "tier_name_4", "D", "tier_min_4", "0",
+		"band_rows", "3", "band_name_0", "OX_NOSE", "band_pct_0", "1", "band_expected_0", "51.2", "band_name_1", "SUPER", "band_pct_1", "4",
+		"band_expected_1", "64", "band_name_2", "CORE", "band_pct_2", "20", "band_expected_2", "80",
+		"fiscal_year_start", "4", "downgrade_after", "2", "note", "five tiers")
+	for _, l := range []lang{langs[0], langs[1]} {
+		p := l.p
+		for _, sc := range []scenario{
+			{name: "page", path: "/settings", wantStatus: 200, wantBody: []string{tr(p, "settings.tiers"), `name="tier_min_0"`, `id="settings-bands"`}},
+			{name: "tiers not descending", path: "/settings", form: form("tier_rows", "2", "tier_name_0", "A", "tier_min_0", "1", "tier_name_1", "B", "tier_min_1", "5",
+				"band_rows", "1", "band_name_0", "OX_NOSE", "band_pct_0", "1", "band_expected_0", "51", "fiscal_year_start", "1", "downgrade_after", "2"),
+				header: sameOrigin, wantStatus: 422, wantBody: []string{tr(p, "error.method.tiers.order")}},
+			{name: "bad amount", path: "/settings", form: form("tier_rows", "2", "tier_name_0", "A", "tier_min_0", "lots", "tier_name_1", "B", "tier_min_1", "0",
+				"band_rows", "1", "band_name_0", "OX_NOSE", "band_pct_0", "1", "band_expected_0", "51", "fiscal_year_start", "1", "downgrade_after", "2"),
+				wantStatus: 422, wantBody: []string{tr(p, "error.amount.invalid")}},
+			{name: "bad fiscal year", path: "/settings", form: form("tier_rows", "2", "tier_name_0", "A", "tier_min_0", "5", "tier_name_1", "B", "tier_min_1", "0",
+				"band_rows", "1", "band_name_0", "OX_NOSE", "band_pct_0", "1", "band_expected_0", "51", "fiscal_year_start", "13", "downgrade_after", "2"),
+				wantStatus: 422, wantBody: []string{tr(p, "error.method.fiscal_year_start")}},
+		} {
+			e.run(t, l, sc)
+		}
+	}
+	e.run(t, langs[0], scenario{name: "save", path: "/settings", form: good, header: sameOrigin, wantStatus: 303,
+		wantHeader: map[string]string{"Location": "/settings?flash=saved"}})
+	e.run(t, langs[0], scenario{name: "saved", path: "/settings?flash=saved", wantStatus: 200,
+		wantBody: []string{en.T("settings.version", 1), "five tiers", `value="10000000.00"`}})
+	var py app.PyramidJSON
+	if res := e.do(t, http.MethodGet, "/api/v1/pyramid", "", nil); json.Unmarshal([]byte(res.Body), &py) != nil {
+		t.Fatalf("pyramid: %.200s", res.Body)
+	}
+	if len(py.Tiers) != 5 || py.Tiers[0].Name != "S" || py.MethodVersion != 1 || !strings.HasPrefix(py.Period.Key, "FY") {
+		t.Errorf("pyramid after saving settings: %d tiers, first %q, version %d, period %s", len(py.Tiers), py.Tiers[0].Name, py.MethodVersion, py.Period.Key)
+	}
 }
