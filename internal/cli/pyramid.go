@@ -151,7 +151,11 @@ func printPyramid(env Env, r app.PyramidReport, format string) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%.2f%%\t%s\t%.2f%%\t%s\t\n", l.Name, rng, l.Accounts, 100*l.AccountShare, l.Revenue.Grouped(), 100*l.RevenueShare, l.Average.Grouped())
 	}
-	fmt.Fprintf(tw, "total\t\t%d\t100.00%%\t%s\t100.00%%\t\t\n", r.Accounts, r.Revenue.Grouped())
+	if r.Scheme == crm.SchemePareto {
+		fmt.Fprintf(tw, "total\t%d\t100.00%%\t%s\t100.00%%\t\t\t\n", r.Accounts, r.Revenue.Grouped())
+	} else {
+		fmt.Fprintf(tw, "total\t\t%d\t100.00%%\t%s\t100.00%%\t\t\n", r.Accounts, r.Revenue.Grouped())
+	}
 	tw.Flush()
 	fmt.Fprintf(env.Stdout, "\ntop-10 share %.2f%%, Gini %.3f", 100*r.Top10, r.Gini)
 	if r.NoRevenue > 0 {
