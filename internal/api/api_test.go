@@ -825,15 +825,15 @@ func TestTargetsAPI(t *testing.T) {
 	if bToA == 0 || actualA == 0 || actualB == 0 {
 		t.Fatalf("fixture: %d B → A moves, %d A and %d B accounts; want some of each", bToA, actualA, actualB)
 	}
-	targets := func(check func(t *testing.T, tg api.TargetsJSON)) func(t *testing.T, res response) {
+	targets := func(check func(t *testing.T, tg app.TargetsJSON)) func(t *testing.T, res response) {
 		return func(t *testing.T, res response) {
 			t.Helper()
-			var tg api.TargetsJSON
+			var tg app.TargetsJSON
 			decodeJSON(t, res, &tg)
 			check(t, tg)
 		}
 	}
-	wantSet := targets(func(t *testing.T, tg api.TargetsJSON) {
+	wantSet := targets(func(t *testing.T, tg app.TargetsJSON) {
 		if tg.Period.Key != "2025" || len(tg.Tiers) != 4 {
 			t.Fatalf("targets = %+v, want four tiers of 2025", tg)
 		}
@@ -844,13 +844,13 @@ func TestTargetsAPI(t *testing.T) {
 		if b := tg.Tiers[1]; b.TargetAccounts != 0 || b.ActualAccounts != actualB {
 			t.Errorf("tier B = %+v, want no target, actual %d", b, actualB)
 		}
-		if len(tg.Upgrades) != 1 || tg.Upgrades[0] != (api.UpgradeTargetJSON{From: "B", To: "A", Target: 10, Actual: bToA}) {
+		if len(tg.Upgrades) != 1 || tg.Upgrades[0] != (app.UpgradeTargetJSON{From: "B", To: "A", Target: 10, Actual: bToA}) {
 			t.Errorf("upgrades = %+v, want B→A target 10, actual %d", tg.Upgrades, bToA)
 		}
 	})
 	good := `{"period":"2025","tiers":[{"tier":"A","accounts":50,"revenue":"3000000000"}],"upgrades":[{"from":"B","to":"A","accounts":10}]}`
 	steps := []scenario{
-		{name: "none yet", path: "/api/v1/targets", wantStatus: 200, check: targets(func(t *testing.T, tg api.TargetsJSON) {
+		{name: "none yet", path: "/api/v1/targets", wantStatus: 200, check: targets(func(t *testing.T, tg app.TargetsJSON) {
 			if len(tg.Tiers) != 4 || tg.Tiers[0].TargetAccounts != 0 || tg.Tiers[0].ActualAccounts != actualA || len(tg.Upgrades) != 0 {
 				t.Errorf("targets before any were set = %+v", tg)
 			}

@@ -1,37 +1,12 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"kam/internal/app"
 	"kam/internal/crm"
 	"kam/internal/transfer"
 )
-
-// TargetsJSON is the targets of a period with progress.
-type TargetsJSON struct {
-	Period   app.PeriodJSON      `json:"period"`
-	Tiers    []TierTargetJSON    `json:"tiers"`
-	Upgrades []UpgradeTargetJSON `json:"upgrades"`
-}
-
-// TierTargetJSON is one tier's target and actual.
-type TierTargetJSON struct {
-	Tier           string      `json:"tier"`
-	TargetAccounts int         `json:"target_accounts"`
-	ActualAccounts int         `json:"actual_accounts"`
-	TargetRevenue  json.Number `json:"target_revenue"`
-	ActualRevenue  json.Number `json:"actual_revenue"`
-}
-
-// UpgradeTargetJSON is one upgrade target and actual.
-type UpgradeTargetJSON struct {
-	From   string `json:"from"`
-	To     string `json:"to"`
-	Target int    `json:"target"`
-	Actual int    `json:"actual"`
-}
 
 func (h *handler) targets(w http.ResponseWriter, r *http.Request) error {
 	spec, err := periodSpec(r)
@@ -42,14 +17,7 @@ func (h *handler) targets(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := TargetsJSON{Period: app.NewPeriodJSON(rep.Period), Tiers: []TierTargetJSON{}, Upgrades: []UpgradeTargetJSON{}}
-	for _, l := range rep.Layers {
-		out.Tiers = append(out.Tiers, TierTargetJSON{l.Name, l.TargetAccounts, l.ActualAccounts, app.MoneyJSON(l.TargetRevenue), app.MoneyJSON(l.ActualRevenue)})
-	}
-	for _, u := range rep.Upgrades {
-		out.Upgrades = append(out.Upgrades, UpgradeTargetJSON{u.From, u.To, u.Target, u.Actual})
-	}
-	return writeJSON(w, http.StatusOK, out)
+	return writeJSON(w, http.StatusOK, app.NewTargetsJSON(rep))
 }
 
 // TargetsInput is the body of PUT /api/v1/targets.

@@ -192,3 +192,39 @@ func NewMethodJSON(m crm.Method, version int64) MethodJSON {
 	}
 	return out
 }
+
+// TargetsJSON is the targets of a period with progress.
+type TargetsJSON struct {
+	Period   PeriodJSON          `json:"period"`
+	Tiers    []TierTargetJSON    `json:"tiers"`
+	Upgrades []UpgradeTargetJSON `json:"upgrades"`
+}
+
+// TierTargetJSON is one tier's target and actual.
+type TierTargetJSON struct {
+	Tier           string      `json:"tier"`
+	TargetAccounts int         `json:"target_accounts"`
+	ActualAccounts int         `json:"actual_accounts"`
+	TargetRevenue  json.Number `json:"target_revenue"`
+	ActualRevenue  json.Number `json:"actual_revenue"`
+}
+
+// UpgradeTargetJSON is one upgrade target and actual.
+type UpgradeTargetJSON struct {
+	From   string `json:"from"`
+	To     string `json:"to"`
+	Target int    `json:"target"`
+	Actual int    `json:"actual"`
+}
+
+// NewTargetsJSON converts a target report.
+func NewTargetsJSON(r TargetReport) TargetsJSON {
+	out := TargetsJSON{Period: NewPeriodJSON(r.Period), Tiers: []TierTargetJSON{}, Upgrades: []UpgradeTargetJSON{}}
+	for _, l := range r.Layers {
+		out.Tiers = append(out.Tiers, TierTargetJSON{l.Name, l.TargetAccounts, l.ActualAccounts, MoneyJSON(l.TargetRevenue), MoneyJSON(l.ActualRevenue)})
+	}
+	for _, u := range r.Upgrades {
+		out.Upgrades = append(out.Upgrades, UpgradeTargetJSON{u.From, u.To, u.Target, u.Actual})
+	}
+	return out
+}

@@ -88,33 +88,9 @@ func showTargets(ctx context.Context, env Env, a *app.App, spec app.PeriodSpec, 
 		return err
 	}
 	if format == "json" {
-		type layer struct {
-			Tier           string      `json:"tier"`
-			TargetAccounts int         `json:"target_accounts"`
-			ActualAccounts int         `json:"actual_accounts"`
-			TargetRevenue  json.Number `json:"target_revenue"`
-			ActualRevenue  json.Number `json:"actual_revenue"`
-		}
-		type up struct {
-			From   string `json:"from"`
-			To     string `json:"to"`
-			Target int    `json:"target"`
-			Actual int    `json:"actual"`
-		}
-		out := struct {
-			Period   app.PeriodJSON `json:"period"`
-			Tiers    []layer        `json:"tiers"`
-			Upgrades []up           `json:"upgrades"`
-		}{Period: app.NewPeriodJSON(r.Period), Tiers: []layer{}, Upgrades: []up{}}
-		for _, l := range r.Layers {
-			out.Tiers = append(out.Tiers, layer{l.Name, l.TargetAccounts, l.ActualAccounts, app.MoneyJSON(l.TargetRevenue), app.MoneyJSON(l.ActualRevenue)})
-		}
-		for _, u := range r.Upgrades {
-			out.Upgrades = append(out.Upgrades, up{u.From, u.To, u.Target, u.Actual})
-		}
 		enc := json.NewEncoder(env.Stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		return enc.Encode(app.NewTargetsJSON(r))
 	}
 	fmt.Fprintf(env.Stdout, "Tier targets for %s (%s to %s)\n\n", r.Period.Key, r.Period.From, r.Period.To)
 	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -33,24 +33,31 @@ func (m Money) String() string {
 // Grouped formats the amount with thousands separators and no decimals when
 // they are zero: "5,000,000" or "1,234.50".
 func (m Money) Grouped() string {
-	neg := m < 0
-	v := int64(m)
-	if neg {
-		v = -v
+	s := m.String()
+	if strings.HasSuffix(s, ".00") {
+		s = s[:len(s)-3]
 	}
-	whole := strconv.FormatInt(v/MinorPerMajor, 10)
+	return GroupDigits(s)
+}
+
+// GroupDigits puts thousands separators into the integer part of a decimal
+// number written in ASCII: "-1234567.5" becomes "-1,234,567.5".
+func GroupDigits(s string) string {
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, hasFrac := strings.Cut(s, ".")
 	var b strings.Builder
 	if neg {
 		b.WriteByte('-')
 	}
-	for i, r := range whole {
+	for i := range len(whole) {
 		if i > 0 && (len(whole)-i)%3 == 0 {
 			b.WriteByte(',')
 		}
-		b.WriteRune(r)
+		b.WriteByte(whole[i])
 	}
-	if frac := v % MinorPerMajor; frac != 0 {
-		b.WriteString("." + pad2(frac))
+	if hasFrac {
+		b.WriteString("." + frac)
 	}
 	return b.String()
 }

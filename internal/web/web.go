@@ -104,13 +104,13 @@ func (h *handler) routes(mux *http.ServeMux) {
 
 var funcs = template.FuncMap{
 	"static": static.URL,
-	"wan":    func(m crm.Money) string { return groupDigits(m.Wan()) },
+	"wan":    func(m crm.Money) string { return crm.GroupDigits(m.Wan()) },
 	"yuan":   func(m crm.Money) string { return m.Grouped() },
 	"pct": func(f float64) string {
 		return fmt.Sprintf("%.1f%%", 100*f)
 	},
 	"pct2":  func(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) },
-	"int":   func(n any) string { return groupDigits(fmt.Sprint(n)) },
+	"int":   func(n any) string { return crm.GroupDigits(fmt.Sprint(n)) },
 	"add":   func(a, b int) int { return a + b },
 	"bp":    func(n int) string { return fmt.Sprintf("%g%%", float64(n)/100) },
 	"query": func(v url.Values) template.URL { return template.URL(v.Encode()) },
@@ -121,27 +121,6 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-}
-
-// groupDigits puts thousands separators into the integer part of a number.
-func groupDigits(s string) string {
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	whole, frac, hasFrac := strings.Cut(s, ".")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if hasFrac {
-		b.WriteString("." + frac)
-	}
-	return b.String()
 }
 
 func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
