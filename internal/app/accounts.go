@@ -38,6 +38,9 @@ func (a *App) Accounts(ctx context.Context, f store.AccountFilter) (AccountPage,
 	if f.Sort != "" && !slices.Contains(store.Sorts, f.Sort) {
 		return AccountPage{}, &crm.ValidationError{Fields: map[string]string{"sort": "error.list.sort"}}
 	}
+	if page, ok, err := a.fastPage(ctx, f); ok || err != nil {
+		return page, err
+	}
 	list, total, err := a.store.Accounts(ctx, f)
 	if err != nil {
 		return AccountPage{}, err

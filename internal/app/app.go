@@ -23,6 +23,7 @@ type App struct {
 	ledger *ledger
 
 	standMu sync.Mutex // one recomputation of standings at a time
+	lists   listIndex
 
 	mu       sync.Mutex
 	cache    map[string]any // computed reports keyed by inputs, see cached

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 
 	"kam/internal/crm"
@@ -49,6 +50,14 @@ func (l *ledger) sync(ctx context.Context, s *store.Store) error {
 		l.account, l.date, l.amount = l.account[:0], l.date[:0], l.amount[:0]
 		l.maxID, l.first, l.last = 0, 0, 0
 		after = 0
+	}
+	// Size the arrays once: grown by append, they were briefly held twice
+	// (the old and the new backing array), 100 MB more at 10,000,000 lines,
+	// and kam serve must stay under 300 MB.
+	if n, err := s.LedgerSize(ctx, after); err == nil && n > 0 && n < 1<<31 {
+		l.account = slices.Grow(l.account, int(n))
+		l.date = slices.Grow(l.date, int(n))
+		l.amount = slices.Grow(l.amount, int(n))
 	}
 	err = s.EachLedgerEntry(ctx, after, func(e store.LedgerEntry) {
 		if e.AccountID > 1<<31-1 {

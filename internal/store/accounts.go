@@ -215,7 +215,15 @@ func (s *Store) Facets(ctx context.Context, column string) ([]string, error) {
 	if column != "region" && column != "industry" {
 		return nil, fmt.Errorf("store: no facet %q", column)
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT DISTINCT `+column+` FROM accounts WHERE `+column+` <> '' ORDER BY 1 LIMIT 500`)
+	// A loose index scan: one index seek per distinct value instead of
+	// reading every account (SELECT DISTINCT read all 1,000,000 rows on each
+	// list page; measured 55 ms on SQLite and 360 ms on PostgreSQL, against
+	// under 2 ms this way). '' sorts first, so "> ''" skips the empty value.
+	rows, err := s.q.QueryContext(ctx, `WITH RECURSIVE f(v) AS (
+			SELECT MIN(`+column+`) FROM accounts WHERE `+column+` > ''
+			UNION ALL
+			SELECT (SELECT MIN(`+column+`) FROM accounts WHERE `+column+` > f.v) FROM f WHERE f.v IS NOT NULL)
+		SELECT v FROM f WHERE v IS NOT NULL LIMIT 500`)
 	if err != nil {
 		return nil, err
 	}
@@ -271,6 +279,7 @@ func (s *Store) SetStandings(ctx context.Context, st []Standing) error {
 				return fmt.Errorf("store: standings: %w", err)
 			}
 		}
+		var changed int64
 		for _, q := range []string{
 			`UPDATE accounts SET cur_revenue = 0, cur_tier = '', cur_band = '', cur_rank = 0
 			 WHERE (cur_revenue <> 0 OR cur_tier <> '' OR cur_band <> '' OR cur_rank <> 0)
@@ -281,7 +290,21 @@ func (s *Store) SetStandings(ctx context.Context, st []Standing) error {
 			   AND (accounts.cur_revenue <> n.revenue OR accounts.cur_tier <> n.tier OR accounts.cur_band <> n.band OR accounts.cur_rank <> n.rnk)`,
 			`DROP TABLE standings_new`,
 		} {
-			if _, err := tx.q.ExecContext(ctx, q); err != nil {
+			res, err := tx.q.ExecContext(ctx, q)
+			if err != nil {
+				return fmt.Errorf("store: standings: %w", err)
+			}
+			if n, err := res.RowsAffected(); err == nil {
+				changed += n
+			}
+		}
+		// PostgreSQL plans the account list by the statistics of cur_tier and
+		// cur_revenue; with the ones of before (all accounts in tier '' after
+		// an import) it sorted all of tier D for every page: 1.5 s for page
+		// 1,000 at 1,000,000 accounts, against 0.2 s once analysed. Autovacuum
+		// would refresh them, but only minutes later, or never where it is off.
+		if tx.d.name == "postgres" && changed > 0 {
+			if _, err := tx.q.ExecContext(ctx, `ANALYZE accounts`); err != nil {
 				return fmt.Errorf("store: standings: %w", err)
 			}
 		}

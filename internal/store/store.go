@@ -117,9 +117,20 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	return &Store{db: db, q: db, d: d, dsn: dsn}, nil
 }
 
+// SQLite page cache sizes (negative: KiB) of a connection that reads and of
+// one in a write transaction (see InTx).
+const (
+	sqliteReadCache  = "-8192"
+	sqliteWriteCache = "-65536"
+)
+
 // sqliteDSN turns a path or sqlite:// URL into the driver's DSN with the
 // pragmas KAM relies on. busy_timeout comes first so that the later pragmas
 // wait for a lock instead of failing on a database another process has open.
+// temp_store stays at its default (files): with temp_store=MEMORY the
+// statement journal of SetStandings' UPDATE of 1,000,000 accounts was held
+// in memory, 700 MB of it (measured: kam serve peaked at 1.27 GB instead of
+// 0.52 GB, and was no faster).
 func sqliteDSN(dsn string) string {
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
 	if path == "" {
@@ -130,7 +141,7 @@ func sqliteDSN(dsn string) string {
 		sep = "&"
 	}
 	return "file:" + path + sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)" +
+		"&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(ON)&_pragma=cache_size(" + sqliteReadCache + ")" +
 		"&_txlock=immediate&_time_format=sqlite"
 }
 
@@ -162,7 +173,20 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 	if s.d.name == "postgres" {
 		return s.inConnTx(ctx, fn)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	// Writes get a large page cache (an import, the standings of every
+	// account); the pooled connections keep a small one otherwise: with 64 MB
+	// each, kam serve grew to 640 MB under load at 1,000,000 accounts
+	// (measured; 400 MB with 8 MB, and no slower).
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: connection: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, `PRAGMA cache_size = `+sqliteWriteCache); err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	defer conn.ExecContext(context.Background(), `PRAGMA cache_size = `+sqliteReadCache)
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)
 	}
