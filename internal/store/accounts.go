@@ -153,10 +153,7 @@ func (f AccountFilter) where() (string, []any) {
 // Accounts returns one page of accounts matching f, and how many match in all.
 func (s *Store) Accounts(ctx context.Context, f AccountFilter) ([]crm.Account, int, error) {
 	where, args := f.where()
-	var total int
-	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count accounts: %w", err)
-	}
+	nWhere := len(args)
 	order := " ORDER BY cur_revenue DESC, id"
 	switch f.Sort {
 	case "name":
@@ -186,7 +183,21 @@ func (s *Store) Accounts(ctx context.Context, f AccountFilter) ([]crm.Account, i
 		}
 		out = append(out, a)
 	}
-	return out, total, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: accounts: %w", err)
+	}
+	// A first page that holds every match needs no count: one shorter than a
+	// page, or one of no more IDs than a page (the lists served from the
+	// in-memory index ask for one page of IDs; the count was a quarter of
+	// such a request's time under load).
+	if f.Page == 1 && (len(out) < f.PerPage || (f.IDs != nil && len(f.IDs) <= f.PerPage)) {
+		return out, len(out), nil
+	}
+	var total int
+	if err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM accounts`+where, args[:nWhere]...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count accounts: %w", err)
+	}
+	return out, total, nil
 }
 
 // EachAccount streams every account matching f (ignoring paging) in list order.
