@@ -5,12 +5,12 @@ package app_test
 // scale is measured by scripts/bench-import.sh and scripts/bench-serve.sh,
 // see docs/benchmarks.md. Run them with
 //
-//	go test -run '^$' -bench . -benchtime 20x ./internal/app/
+//	go test -run '^$' -bench . ./internal/app/
 //	KAM_TEST_POSTGRES_URL='postgres://…' go test -run '^$' -bench . ./internal/app/
 //
-// Each top-level benchmark builds its own database in its first run (about
-// 10 s on SQLite, more on PostgreSQL, reported as setup-s); nothing runs
-// without -bench. BENCH_ACCOUNTS and BENCH_LINES change the scale.
+// Each top-level benchmark builds its own database first (about 6 s on
+// SQLite, 10 s on PostgreSQL; -v logs it); nothing runs without -bench.
+// BENCH_ACCOUNTS and BENCH_LINES change the scale.
 
 import (
 	"context"
@@ -54,7 +54,9 @@ func benchApp(b *testing.B) (*app.App, *store.Store) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	b.Logf("%s: %d accounts, %d lines loaded and ranked in %.1f s", s.Engine(), res.Accounts, res.Lines, time.Since(start).Seconds())
+	if testing.Verbose() {
+		b.Logf("%s: %d accounts, %d lines loaded and ranked in %.1f s", s.Engine(), res.Accounts, res.Lines, time.Since(start).Seconds())
+	}
 	return a, s
 }
 
@@ -164,7 +166,9 @@ func BenchmarkAccountsPage(b *testing.B) {
 		b.Fatal("no account in tier D")
 	}
 	deep := min(1000, all.Pages)
-	b.Logf("tier D: %d accounts, %d pages; deep page %d", all.Total, all.Pages, deep)
+	if testing.Verbose() {
+		b.Logf("tier D: %d accounts, %d pages; deep page %d", all.Total, all.Pages, deep)
+	}
 	for _, page := range []int{1, deep} {
 		f := store.AccountFilter{Tier: "D", Sort: "revenue", Page: page, PerPage: 50}
 		b.Run(fmt.Sprintf("tierD/page=%d", page), func(b *testing.B) {

@@ -52,8 +52,8 @@ func (l *ledger) sync(ctx context.Context, s *store.Store) error {
 		after = 0
 	}
 	// Size the arrays once: grown by append, they were briefly held twice
-	// (the old and the new backing array), 100 MB more at 10,000,000 lines,
-	// and kam serve must stay under 300 MB.
+	// (the old and the new backing arrays: 128 MB or more of old ones at
+	// 10,000,000 lines), and kam serve must stay under 300 MB.
 	if n, err := s.LedgerSize(ctx, after); err == nil && n > 0 && n < 1<<31 {
 		l.account = slices.Grow(l.account, int(n))
 		l.date = slices.Grow(l.date, int(n))
