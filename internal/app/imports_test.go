@@ -89,7 +89,7 @@ func TestImportGBKSemicolonCSV(t *testing.T) {
 	// Each problem names its row, its column and its reason; the bad row has two.
 	want := map[string]bool{"5/account/no_account": false, "6/date/bad_date": false, "6/amount/bad_amount": false}
 	for _, p := range res.Problems {
-		key := strings.Join([]string{itoa(p.Row), p.Field, p.Code}, "/")
+		key := strings.Join([]string{strconv.Itoa(p.Row), p.Field, p.Code}, "/")
 		if _, ok := want[key]; ok {
 			want[key] = true
 		}
@@ -122,10 +122,6 @@ func TestImportGBKSemicolonCSV(t *testing.T) {
 		t.Errorf("pyramid = %+v", py.Layers)
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
-
-func fmtInt(n int) string { return strconv.Itoa(n) }
 
 func TestImportTwiceDoesNotDouble(t *testing.T) {
 	t.Parallel()
@@ -162,7 +158,7 @@ func TestImportAtomicOnBadFile(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("客户编号,客户名称,日期,金额\n")
 	for i := 0; i < 20000; i++ {
-		b.WriteString("N" + fmtInt(i) + ",新客户,2025-03-01,10\n")
+		b.WriteString("N" + strconv.Itoa(i) + ",新客户,2025-03-01,10\n")
 	}
 	b.WriteString("BAD,\"unterminated,2025-03-01,10\n")
 	path := writeFile(t, "bad.csv", []byte(b.String()))

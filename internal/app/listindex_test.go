@@ -5,7 +5,6 @@ import (
 	"slices"
 	"testing"
 
-	"kam/internal/app"
 	"kam/internal/crm"
 	"kam/internal/demo"
 	"kam/internal/store"
@@ -60,5 +59,4 @@ func TestListIndexMatchesStore(t *testing.T) {
 	if err != nil || page.Total == 0 {
 		t.Errorf("tier A after lowering thresholds: %+v, %v", page.Total, err)
 	}
-	_ = app.MaxPerPage
 }

@@ -103,9 +103,6 @@ func (s *Store) Batches(ctx context.Context, limit int) ([]Batch, error) {
 	return out, rows.Err()
 }
 
-// NewAccount is an account an import creates, with the fields a file gives.
-type NewAccount = crm.Account
-
 // InsertAccounts inserts accounts in multi-row statements and returns their
 // IDs by code. Codes must be new.
 func (s *Store) InsertAccounts(ctx context.Context, list []crm.Account, now time.Time) (map[string]int64, error) {

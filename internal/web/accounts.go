@@ -147,9 +147,9 @@ type chartDonut struct {
 }
 
 func (h *handler) showAccount(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
 	if err != nil {
-		return crm.ErrNotFound
+		return err
 	}
 	det, err := h.app.AccountDetail(r.Context(), id)
 	if err != nil {
@@ -189,9 +189,9 @@ func (h *handler) newAccount(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) editAccount(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
 	if err != nil {
-		return crm.ErrNotFound
+		return err
 	}
 	a, err := h.app.Account(r.Context(), id)
 	if err != nil {
@@ -260,9 +260,9 @@ func (h *handler) createAccount(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *handler) updateAccount(w http.ResponseWriter, r *http.Request) error {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	id, err := pathID(r)
 	if err != nil {
-		return crm.ErrNotFound
+		return err
 	}
 	a, err := h.app.Account(r.Context(), id)
 	if err != nil {
@@ -291,4 +291,14 @@ func (h *handler) updateAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/accounts/%d?flash=saved", id), http.StatusSeeOther)
 	return nil
+}
+
+// pathID reads the {id} of the path; anything but a positive number is a
+// record that does not exist.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, crm.ErrNotFound
+	}
+	return id, nil
 }
