@@ -63,6 +63,7 @@ func (a *App) Method(ctx context.Context) (crm.Method, int64, error) {
 	if err != nil {
 		return crm.Method{}, 0, err
 	}
+	v.Method.Complete()
 	return v.Method, v.ID, nil
 }
 

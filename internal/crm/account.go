@@ -35,9 +35,15 @@ type Account struct {
 	IsLeader  bool
 	Potential Money // estimated annual spend, for prospects (§1.1)
 	Stage     string
-	Version   int // optimistic lock: an update must carry the version it read
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// Ownership (METHODOLOGY §3.1, §9.2): the accountable person of the
+	// stage, the owning department kind, and the sales rep who stays
+	// attached after the handover to customer service. 0: nobody.
+	OwnerID         int64
+	OwnerDepartment string
+	SalesRepID      int64
+	Version         int // optimistic lock: an update must carry the version it read
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
 
 	// Current standing, computed for the default period (see Standing).
 	Revenue Money

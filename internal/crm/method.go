@@ -2,6 +2,7 @@ package crm
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -22,6 +23,11 @@ type Method struct {
 	// DowngradeAfter is how many consecutive evaluations below a threshold
 	// move an account down a tier (hysteresis, §2.1). Reported, not yet applied.
 	DowngradeAfter int `json:"downgrade_after"`
+	// Gates switches the lifecycle gates on and off (§1.3, see Gates).
+	Gates map[string]bool `json:"gates"`
+	// HandoverDays is how long after the contract a sales → customer-service
+	// handover may stay open before it is flagged overdue (§3.1).
+	HandoverDays int `json:"handover_days"`
 }
 
 // TierDef is one tier of the revenue pyramid.
@@ -63,6 +69,25 @@ func DefaultMethod() Method {
 		},
 		FiscalYearStart: 1,
 		DowngradeAfter:  2,
+		Gates:           DefaultGates(),
+		HandoverDays:    30,
+	}
+}
+
+// Complete fills settings that a configuration saved by an earlier version of
+// KAM lacks with their defaults.
+func (m *Method) Complete() {
+	d := DefaultMethod()
+	if m.Gates == nil {
+		m.Gates = d.Gates
+	}
+	for _, g := range Gates {
+		if _, ok := m.Gates[g]; !ok {
+			m.Gates[g] = d.Gates[g]
+		}
+	}
+	if m.HandoverDays == 0 {
+		m.HandoverDays = d.HandoverDays
 	}
 }
 
@@ -107,6 +132,17 @@ func (m *Method) Validate() error {
 	}
 	if m.FiscalYearStart < 1 || m.FiscalYearStart > 12 {
 		v.Add("fiscal_year_start", "error.method.fiscal_year_start")
+	}
+	for g, on := range m.Gates {
+		switch {
+		case !slices.Contains(Gates, g):
+			v.Add("gates", "error.method.gates.unknown")
+		case on && !slices.Contains(AvailableGates, g):
+			v.Add("gates", "error.method.gates.unavailable")
+		}
+	}
+	if m.HandoverDays < 1 || m.HandoverDays > 365 {
+		v.Add("handover_days", "error.method.handover_days")
 	}
 	return v.OrNil()
 }

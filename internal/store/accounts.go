@@ -12,13 +12,15 @@ import (
 )
 
 const accountColumns = `id, code, name, type, industry, region, is_listed, is_leader, potential, stage,
-	cur_revenue, cur_tier, cur_band, version, created_at, updated_at`
+	cur_revenue, cur_tier, cur_band, version, created_at, updated_at,
+	COALESCE(owner_id, 0), owner_department, COALESCE(sales_rep_id, 0)`
 
 func scanAccount(sc interface{ Scan(...any) error }) (crm.Account, error) {
 	var a crm.Account
 	var version int
 	err := sc.Scan(&a.ID, &a.Code, &a.Name, &a.Type, &a.Industry, &a.Region, &a.IsListed, &a.IsLeader,
-		&a.Potential, &a.Stage, &a.Revenue, &a.Tier, &a.Band, &version, &a.CreatedAt, &a.UpdatedAt)
+		&a.Potential, &a.Stage, &a.Revenue, &a.Tier, &a.Band, &version, &a.CreatedAt, &a.UpdatedAt,
+		&a.OwnerID, &a.OwnerDepartment, &a.SalesRepID)
 	a.Version = version
 	return a, err
 }
@@ -99,9 +101,12 @@ type AccountFilter struct {
 	Industry string
 	Type     string
 	IDs      []int64 // when set, only these accounts
-	Sort     string  // "revenue" (default, highest first), "name", "code"
-	Page     int     // from 1
-	PerPage  int
+	// People, when not nil, is a data scope: only accounts owned by or
+	// attached (as sales rep) to one of these people.
+	People  []int64
+	Sort    string // "revenue" (default, highest first), "name", "code"
+	Page    int    // from 1
+	PerPage int
 }
 
 // Sorts lists the valid AccountFilter.Sort values.
@@ -142,6 +147,19 @@ func (f AccountFilter) where() (string, []any) {
 				ph[i] = fmt.Sprintf("$%d", len(args))
 			}
 			cond = append(cond, "id IN ("+strings.Join(ph, ",")+")")
+		}
+	}
+	if f.People != nil {
+		if len(f.People) == 0 {
+			cond = append(cond, "FALSE")
+		} else {
+			ph := make([]string, len(f.People))
+			for i, id := range f.People {
+				args = append(args, id)
+				ph[i] = fmt.Sprintf("$%d", len(args))
+			}
+			in := strings.Join(ph, ",")
+			cond = append(cond, "(owner_id IN ("+in+") OR sales_rep_id IN ("+in+"))")
 		}
 	}
 	if len(cond) == 0 {
