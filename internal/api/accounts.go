@@ -224,6 +224,6 @@ func jsonInt(n int64) string {
 	return string(b)
 }
 
-// actor names who made a change. Until sign-in exists every request comes
-// from the local machine (kam serve listens on loopback only).
-func actor(r *http.Request) string { return "local:api" }
+// actor names who made a change, for the records that keep a name (the
+// audit log takes it from the request's principal).
+func actor(r *http.Request) string { return app.PrincipalFrom(r.Context()).Label() }

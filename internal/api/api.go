@@ -14,6 +14,7 @@ import (
 	"kam/internal/app"
 	"kam/internal/crm"
 	"kam/internal/i18n"
+	"kam/internal/route"
 )
 
 type handler struct {
@@ -21,26 +22,61 @@ type handler struct {
 	log *slog.Logger
 }
 
-// Routes registers the API on mux under /api/v1.
-func Routes(mux *http.ServeMux, a *app.App, log *slog.Logger) {
+// Routes registers the API on mux under /api/v1 and returns the access
+// rule of each route.
+func Routes(mux *http.ServeMux, a *app.App, log *slog.Logger) []route.Rule {
 	h := &handler{app: a, log: log}
-	mux.Handle("GET /api/v1/openapi.json", h.fn(h.openAPI))
-	mux.Handle("GET /api/v1/pyramid", h.fn(h.pyramid))
-	mux.Handle("GET /api/v1/pyramid/migration", h.fn(h.migration))
-	mux.Handle("GET /api/v1/pyramid/migration/accounts", h.fn(h.migrationAccounts))
-	mux.Handle("GET /api/v1/accounts", h.fn(h.listAccounts))
-	mux.Handle("POST /api/v1/accounts", h.fn(h.createAccount))
-	mux.Handle("GET /api/v1/accounts/{id}", h.fn(h.showAccount))
-	mux.Handle("PATCH /api/v1/accounts/{id}", h.fn(h.updateAccount))
-	mux.Handle("GET /api/v1/accounts/{id}/tier", h.fn(h.explainAccount))
-	mux.Handle("GET /api/v1/accounts/{id}/revenue", h.fn(h.accountRevenue))
-	mux.Handle("GET /api/v1/targets", h.fn(h.targets))
-	mux.Handle("PUT /api/v1/targets", h.fn(h.setTargets))
-	mux.Handle("POST /api/v1/imports/{kind}", h.fn(h.importFile))
-	mux.Handle("GET /api/v1/settings/method", h.fn(h.showMethod))
-	mux.Handle("PUT /api/v1/settings/method", h.fn(h.saveMethod))
-	mux.Handle("/api/v1/", h.fn(func(w http.ResponseWriter, r *http.Request) error { return crm.ErrNotFound }))
+	m := route.New(mux, h.guard)
+	m.Handle("GET /api/v1/openapi.json", crm.PermPublic, h.fn(h.openAPI))
+	m.Handle("GET /api/v1/me", crm.PermSignedIn, h.fn(h.me))
+	m.Handle("GET /api/v1/me/tokens", crm.PermSignedIn, h.fn(h.listTokens))
+	m.Handle("POST /api/v1/me/tokens", crm.PermSignedIn, h.fn(h.createToken))
+	m.Handle("DELETE /api/v1/me/tokens/{id}", crm.PermSignedIn, h.fn(h.revokeToken))
+	m.Handle("GET /api/v1/pyramid", crm.PermRead, h.fn(h.pyramid))
+	m.Handle("GET /api/v1/pyramid/migration", crm.PermRead, h.fn(h.migration))
+	m.Handle("GET /api/v1/pyramid/migration/accounts", crm.PermRead, h.fn(h.migrationAccounts))
+	m.Handle("GET /api/v1/accounts", crm.PermRead, h.fn(h.listAccounts))
+	m.Handle("POST /api/v1/accounts", crm.PermEditAccounts, h.fn(h.createAccount))
+	m.Handle("GET /api/v1/accounts/{id}", crm.PermRead, h.fn(h.showAccount))
+	m.Handle("PATCH /api/v1/accounts/{id}", crm.PermEditAccounts, h.fn(h.updateAccount))
+	m.Handle("GET /api/v1/accounts/{id}/tier", crm.PermRead, h.fn(h.explainAccount))
+	m.Handle("GET /api/v1/accounts/{id}/revenue", crm.PermRead, h.fn(h.accountRevenue))
+	m.Handle("GET /api/v1/targets", crm.PermRead, h.fn(h.targets))
+	m.Handle("PUT /api/v1/targets", crm.PermTargets, h.fn(h.setTargets))
+	m.Handle("POST /api/v1/imports/{kind}", crm.PermImport, h.fn(h.importFile))
+	m.Handle("GET /api/v1/settings/method", crm.PermRead, h.fn(h.showMethod))
+	m.Handle("PUT /api/v1/settings/method", crm.PermSettings, h.fn(h.saveMethod))
+	m.Handle("GET /api/v1/departments", crm.PermRead, h.fn(h.listDepartments))
+	m.Handle("POST /api/v1/departments", crm.PermManagePeople, h.fn(h.createDepartment))
+	m.Handle("PATCH /api/v1/departments/{id}", crm.PermManagePeople, h.fn(h.updateDepartment))
+	m.Handle("GET /api/v1/teams", crm.PermRead, h.fn(h.listTeams))
+	m.Handle("POST /api/v1/teams", crm.PermManagePeople, h.fn(h.createTeam))
+	m.Handle("PATCH /api/v1/teams/{id}", crm.PermManagePeople, h.fn(h.updateTeam))
+	m.Handle("GET /api/v1/people", crm.PermRead, h.fn(h.listPeople))
+	m.Handle("POST /api/v1/people", crm.PermManagePeople, h.fn(h.createPerson))
+	m.Handle("GET /api/v1/people/{id}", crm.PermRead, h.fn(h.showPerson))
+	m.Handle("PATCH /api/v1/people/{id}", crm.PermManagePeople, h.fn(h.updatePerson))
+	m.Handle("GET /api/v1/audit", crm.PermAudit, h.fn(h.listAudit))
+	m.Handle("/api/v1/", crm.PermSignedIn, h.fn(func(w http.ResponseWriter, r *http.Request) error { return crm.ErrNotFound }))
+	return m.Rules()
 }
+
+// guard answers 401 to a request without a principal and 403 to one whose
+// role lacks perm.
+func (h *handler) guard(perm crm.Permission, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := app.Allow(r.Context(), perm); err != nil {
+			if app.PrincipalFrom(r.Context()).Anonymous {
+				err = errUnauthorized
+			}
+			h.problem(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+var errUnauthorized = errors.New("api: sign-in required")
 
 // fn adapts a handler that returns an error; api errors become problems.
 func (h *handler) fn(f func(w http.ResponseWriter, r *http.Request) error) http.Handler {
@@ -85,6 +121,9 @@ func (h *handler) problem(w http.ResponseWriter, r *http.Request, err error) {
 		if ie.Code == "already_imported" {
 			pr.Status = http.StatusConflict
 		}
+	case errors.Is(err, errUnauthorized):
+		w.Header().Set("WWW-Authenticate", `Bearer realm="kam"`)
+		pr.Status, pr.Title, pr.Detail = http.StatusUnauthorized, p.T("error.unauthorized"), p.T("error.auth.required")
 	case errors.Is(err, crm.ErrNotFound):
 		pr.Status, pr.Title = http.StatusNotFound, p.T("error.not_found")
 	case errors.Is(err, crm.ErrConflict):

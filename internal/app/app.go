@@ -28,12 +28,17 @@ type App struct {
 	mu       sync.Mutex
 	cache    map[string]any // computed reports keyed by inputs, see cached
 	cacheKey store.DataState
+
+	auth      AuthOptions
+	dummyOnce sync.Once
+	dummy     string
 }
 
 // Options configure an App. Zero values take defaults.
 type Options struct {
 	Now    func() time.Time
 	Logger *slog.Logger
+	Auth   AuthOptions
 }
 
 // New returns an App over s.
@@ -44,7 +49,8 @@ func New(s *store.Store, opt Options) *App {
 	if opt.Logger == nil {
 		opt.Logger = slog.Default()
 	}
-	return &App{store: s, now: opt.Now, log: opt.Logger, ledger: &ledger{}, cache: map[string]any{}}
+	opt.Auth.defaults()
+	return &App{store: s, now: opt.Now, log: opt.Logger, ledger: &ledger{}, cache: map[string]any{}, auth: opt.Auth}
 }
 
 // Store returns the store, for adapters that run maintenance (migrations).

@@ -65,6 +65,8 @@ func Main(ctx context.Context, env Env) int {
 		err = runTargets(ctx, env, args)
 	case "settings":
 		err = runSettings(ctx, env, args)
+	case "user":
+		err = runUser(ctx, env, args)
 	case "help", "-h", "--help":
 		usage(env.Stdout)
 		return 0
@@ -123,6 +125,8 @@ Commands:
   export     export accounts: kam export accounts [--format csv|xlsx] [-o FILE]
   demo       load demo data (the book's case, or --accounts N --lines M; --csv DIR writes files instead)
   migrate    apply database migrations (--status lists them)
+  user       kam user create --admin --email E --name N [--password-stdin] | kam user list |
+             kam user password --email E [--password-stdin]
 
 Every command takes --db (env KAM_DB): a file path or sqlite://path for the
 embedded SQLite database (default kam.db), or a postgres:// URL.

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,23 +17,29 @@ import (
 	"kam/internal/demo"
 	"kam/internal/server"
 	"kam/internal/store"
+	"kam/internal/web"
 )
 
 func runServe(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
 	fs := newFlags("serve", env, &cfg)
 	config.BindServe(fs, env.Getenv, &cfg)
-	withDemo := fs.Bool("demo", false, "load the demo data (the book's case) when the database has no accounts")
+	withDemo := fs.Bool("demo", false, "load the demo data (the book's case and a demo organisation) when the database has no accounts")
+	demoPassword := fs.String("demo-password", env.Getenv("KAM_DEMO_PASSWORD"), "with --demo: the password of every demo person (env KAM_DEMO_PASSWORD; default: a random one, printed)")
 	verbose := fs.Bool("v", false, "log every request")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	host, _, err := net.SplitHostPort(cfg.Addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
 		return usagef("--addr %q: %v", cfg.Addr, err)
 	}
-	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return usagef("--addr %s: until sign-in exists KAM listens on the loopback interface only (127.0.0.1 or ::1)", cfg.Addr)
+	var oidc *web.OIDCConfig
+	if cfg.OIDC.Enabled() {
+		if cfg.OIDC.ClientID == "" || cfg.OIDC.ClientSecret == "" || cfg.OIDC.RedirectURL == "" {
+			return usagef("single sign-on needs --oidc-client-id, KAM_OIDC_CLIENT_SECRET and --oidc-redirect-url with --oidc-issuer")
+		}
+		oidc = &web.OIDCConfig{Name: cfg.OIDC.Name, Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID,
+			ClientSecret: cfg.OIDC.ClientSecret, RedirectURL: cfg.OIDC.RedirectURL}
 	}
 	// The revenue ledger is the bulk of the heap; a soft limit keeps the
 	// collector working before the process grows past its memory budget.
@@ -57,11 +64,15 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		if err := loadDemoIfEmpty(ctx, a, env); err != nil {
 			return err
 		}
+		if err := loadDemoOrg(ctx, a, env, *demoPassword); err != nil {
+			return err
+		}
 	}
 	// Standings are brought up to date in the background: with ten million
 	// revenue lines, loading them takes seconds, and pages work meanwhile.
 	go keepStandings(ctx, a, log)
-	h, err := server.New(a, server.Options{Logger: log, Dev: cfg.Dev})
+	go expireSessions(ctx, a, log)
+	h, err := server.New(a, server.Options{Logger: log, Dev: cfg.Dev, TrustProxy: cfg.TrustProxy, OIDC: oidc})
 	if err != nil {
 		return err
 	}
@@ -71,7 +82,10 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	}
 	url := "http://" + ln.Addr().String() + "/"
 	fmt.Fprintf(env.Stdout, "KAM is running at %s (database: %s, %s)\n", url, store.Redact(cfg.DB), s.Engine())
-	fmt.Fprintln(env.Stdout, "Listening on the loopback interface only: sign-in does not exist yet. Press Ctrl+C to stop.")
+	if setup, err := a.NeedsSetup(ctx); err == nil && setup {
+		fmt.Fprintf(env.Stdout, "KAM has no user yet: open %ssetup to create the first administrator, or run kam user create --admin.\n", url)
+	}
+	fmt.Fprintln(env.Stdout, "Every page but sign-in needs a signed-in person. Press Ctrl+C to stop.")
 	if env.Ready != nil {
 		env.Ready(ln.Addr().String())
 	}
@@ -108,6 +122,61 @@ func loadDemoIfEmpty(ctx context.Context, a *app.App, env Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "Loaded %d accounts and %d revenue lines.\n", res.Accounts, res.Lines)
 	return nil
+}
+
+// loadDemoOrg creates the demo organisation when KAM has no people, and
+// says how to sign in.
+func loadDemoOrg(ctx context.Context, a *app.App, env Env, password string) error {
+	generated := password == ""
+	if generated {
+		var err error
+		if password, err = randomPassword(); err != nil {
+			return err
+		}
+	}
+	res, err := a.LoadDemoOrg(ctx, password)
+	if err != nil {
+		return err
+	}
+	if !res.Created {
+		return nil
+	}
+	fmt.Fprintf(env.Stdout, "Created the demo organisation: %d people. Sign in as %s (administrator), %s (executive),\n",
+		len(res.People), demo.Email("admin"), demo.Email("ceo"))
+	fmt.Fprintf(env.Stdout, "%s (regional rep) or any other person of /people, with the password: %s\n", demo.Email("east.rep1"), password)
+	if generated {
+		fmt.Fprintln(env.Stdout, "(A random password: set your own with --demo-password or KAM_DEMO_PASSWORD on a new database.)")
+	}
+	return nil
+}
+
+// randomPassword makes a password of 16 letters and digits.
+func randomPassword() (string, error) {
+	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	for i := range b {
+		b[i] = alphabet[int(b[i])%len(alphabet)]
+	}
+	return string(b), nil
+}
+
+// expireSessions removes ended sessions every ten minutes.
+func expireSessions(ctx context.Context, a *app.App, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := a.ExpireSessions(ctx); err != nil && ctx.Err() == nil {
+				log.Error("expire sessions", "err", err)
+			}
+		}
+	}
 }
 
 // keepStandings recomputes the accounts' stored standings whenever the data

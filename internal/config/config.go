@@ -9,10 +9,26 @@ import (
 
 // Config holds the settings shared by the commands.
 type Config struct {
-	DB   string // file path, sqlite://path or postgres:// URL
-	Addr string // listen address of kam serve
-	Dev  bool   // read templates and static files from disk
+	DB         string // file path, sqlite://path or postgres:// URL
+	Addr       string // listen address of kam serve
+	Dev        bool   // read templates and static files from disk
+	TrustProxy bool   // behind a reverse proxy that terminates TLS
+	OIDC       OIDC
 }
+
+// OIDC configures single sign-on with an OpenID Connect provider. The client
+// secret comes from the environment only (KAM_OIDC_CLIENT_SECRET), never
+// from a flag that other users of the machine could read in ps.
+type OIDC struct {
+	Issuer       string
+	ClientID     string
+	ClientSecret string
+	RedirectURL  string
+	Name         string
+}
+
+// Enabled reports whether single sign-on is configured.
+func (o OIDC) Enabled() bool { return o.Issuer != "" }
 
 // DefaultDB is the embedded database file used when nothing is set.
 const DefaultDB = "kam.db"
@@ -34,6 +50,17 @@ func BindServe(fs *flag.FlagSet, getenv func(string) string, c *Config) {
 	if addr == "" {
 		addr = "127.0.0.1:8080"
 	}
-	fs.StringVar(&c.Addr, "addr", addr, "listen address (env KAM_ADDR); loopback only until sign-in exists")
+	fs.StringVar(&c.Addr, "addr", addr, "listen address (env KAM_ADDR), e.g. :8080 for every interface")
 	fs.BoolVar(&c.Dev, "dev", false, "read templates and static files from disk")
+	fs.BoolVar(&c.TrustProxy, "trust-proxy", getenv("KAM_TRUST_PROXY") == "1" || getenv("KAM_TRUST_PROXY") == "true",
+		"behind a reverse proxy: take the client address from X-Forwarded-For and HTTPS from X-Forwarded-Proto (env KAM_TRUST_PROXY=1)")
+	fs.StringVar(&c.OIDC.Issuer, "oidc-issuer", getenv("KAM_OIDC_ISSUER"), "single sign-on: the OpenID Connect issuer URL (env KAM_OIDC_ISSUER)")
+	fs.StringVar(&c.OIDC.ClientID, "oidc-client-id", getenv("KAM_OIDC_CLIENT_ID"), "single sign-on: the client ID (env KAM_OIDC_CLIENT_ID); the secret is read from KAM_OIDC_CLIENT_SECRET")
+	fs.StringVar(&c.OIDC.RedirectURL, "oidc-redirect-url", getenv("KAM_OIDC_REDIRECT_URL"), "single sign-on: this server's callback, https://HOST/signin/oidc/callback (env KAM_OIDC_REDIRECT_URL)")
+	name := getenv("KAM_OIDC_NAME")
+	if name == "" {
+		name = "SSO"
+	}
+	fs.StringVar(&c.OIDC.Name, "oidc-name", name, "single sign-on: the provider's name on the sign-in button (env KAM_OIDC_NAME)")
+	c.OIDC.ClientSecret = getenv("KAM_OIDC_CLIENT_SECRET")
 }

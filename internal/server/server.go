@@ -11,6 +11,8 @@ import (
 
 	"kam/internal/api"
 	"kam/internal/app"
+	"kam/internal/crm"
+	"kam/internal/route"
 	"kam/internal/web"
 	"kam/internal/web/static"
 )
@@ -19,33 +21,53 @@ import (
 type Options struct {
 	Logger *slog.Logger
 	Dev    bool
+	// TrustProxy: KAM runs behind a reverse proxy or load balancer that
+	// terminates TLS; X-Forwarded-For names the client and
+	// X-Forwarded-Proto: https marks cookies Secure.
+	TrustProxy bool
+	// OIDC configures single sign-on; nil: none.
+	OIDC *web.OIDCConfig
 }
 
+// Handler is the handler of kam serve.
+type Handler struct {
+	http.Handler
+	rules []route.Rule
+}
+
+// Rules lists every route with its access rule, web pages and API.
+func (h *Handler) Rules() []route.Rule { return h.rules }
+
 // New returns the handler of kam serve.
-func New(a *app.App, opt Options) (http.Handler, error) {
+func New(a *app.App, opt Options) (*Handler, error) {
 	log := opt.Logger
 	if log == nil {
 		log = slog.Default()
 	}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	pub := func(perm crm.Permission, h http.Handler) http.Handler { return h }
+	open := route.New(mux, pub)
+	open.Handle("GET /healthz", crm.PermPublic, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := a.Store().Ping(r.Context()); err != nil {
 			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
-	})
-	mux.Handle("GET /static/", static.Handler())
-	api.Routes(mux, a, log)
-	if err := web.Routes(mux, a, web.Options{Logger: log, Dev: opt.Dev}); err != nil {
+	}))
+	open.Handle("GET /static/", crm.PermPublic, static.Handler())
+	apiRules := api.Routes(mux, a, log)
+	webRules, err := web.Routes(mux, a, web.Options{Logger: log, Dev: opt.Dev, TrustProxy: opt.TrustProxy, OIDC: opt.OIDC})
+	if err != nil {
 		return nil, err
 	}
 	// Browsers send Origin / Sec-Fetch-Site on cross-site requests; refusing
 	// unsafe cross-origin requests protects every form without tokens, the
 	// API included. Clients other than browsers send neither header and pass.
 	cop := http.NewCrossOriginProtection()
-	return logRequests(log, recoverPanics(log, securityHeaders(cop.Handler(mux)))), nil
+	h := logRequests(log, recoverPanics(log, securityHeaders(cop.Handler(authenticate(a, opt.TrustProxy, mux)))))
+	rules := append(open.Rules(), apiRules...)
+	return &Handler{Handler: h, rules: append(rules, webRules...)}, nil
 }
 
 func securityHeaders(next http.Handler) http.Handler {

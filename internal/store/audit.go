@@ -22,9 +22,31 @@ type AuditEntry struct {
 	After    string
 }
 
+// Origin is who makes the changes of a context and from where, set once by
+// the adapter that authenticated the request (app.WithPrincipal).
+type Origin struct {
+	ActorID int64
+	Actor   string
+	IP      string
+}
+
+type originKey struct{}
+
+// WithOrigin returns ctx whose audit entries are attributed to o.
+func WithOrigin(ctx context.Context, o Origin) context.Context {
+	return context.WithValue(ctx, originKey{}, o)
+}
+
 // Audit appends an entry to the audit log. The log is append-only: the
-// schema refuses updates and deletes.
+// schema refuses updates and deletes. When ctx carries an origin, it names
+// the actor, whatever the caller wrote.
 func (s *Store) Audit(ctx context.Context, e AuditEntry) error {
+	if o, ok := ctx.Value(originKey{}).(Origin); ok {
+		e.ActorID, e.Actor, e.IP = o.ActorID, o.Actor, o.IP
+	}
+	if e.Actor == "" {
+		e.Actor = "system"
+	}
 	_, err := s.q.ExecContext(ctx, `INSERT INTO audit_log (at, actor_id, actor, ip, action, entity, entity_id, before, after)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.At.UTC(), e.ActorID, e.Actor, e.IP, e.Action, e.Entity, e.EntityID, e.Before, e.After)
 	if err != nil {

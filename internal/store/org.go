@@ -288,3 +288,10 @@ func (s *Store) updated(ctx context.Context, res sql.Result, err error, what str
 	}
 	return nil
 }
+
+// ClaimState inserts a state key that must not exist yet; an existing key
+// is crm.ErrConflict. Two transactions racing for one key: one wins.
+func (s *Store) ClaimState(ctx context.Context, key, value string) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO app_state (key, value) VALUES ($1, $2)`, key, value)
+	return s.writeErr(err, "claim "+key)
+}

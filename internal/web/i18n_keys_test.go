@@ -133,6 +133,12 @@ func TestTranslationKeys(t *testing.T) {
 		"import.field.":   fields,
 		"import.problem.": problemCodes(t, files),
 		"lang.":           i18n.Langs(),
+		"role.":           crm.Roles,
+		"scope.":          crm.Scopes,
+		"track.":          crm.Tracks,
+		"family.":         crm.RoleFamilies,
+		"dept.":           crm.DepartmentKinds,
+		"signin.error.":   {"sso", "sso_unknown"},
 		"flash.":          flashes(t),
 		"file.":           errorCodes(t, "FileError"),
 		"line.":           errorCodes(t, "LineError"),
@@ -223,7 +229,7 @@ func errorCodes(t *testing.T, typ string) []string {
 func flashes(t *testing.T) []string {
 	t.Helper()
 	codes := found{}
-	for _, path := range []string{"accounts.go", "targets.go", "imports.go", "pyramid.go", "web.go"} {
+	for _, path := range []string{"accounts.go", "targets.go", "imports.go", "pyramid.go", "web.go", "signin.go", "people.go"} {
 		scan(t, path, regexp.MustCompile(`flash=([a-z0-9_]+)`), codes.add)
 		scan(t, path, regexp.MustCompile(`"flash": \{"([a-z0-9_]+)"\}`), codes.add)
 	}

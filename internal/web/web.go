@@ -21,6 +21,7 @@ import (
 	"kam/internal/app"
 	"kam/internal/crm"
 	"kam/internal/i18n"
+	"kam/internal/route"
 	"kam/internal/web/static"
 )
 
@@ -34,14 +35,20 @@ type Options struct {
 	// UploadDir keeps uploaded files between preview and import; default a
 	// directory under the system's temporary directory.
 	UploadDir string
+	// TrustProxy: a reverse proxy terminates TLS (X-Forwarded-Proto).
+	TrustProxy bool
+	// OIDC configures single sign-on; nil: none.
+	OIDC *OIDCConfig
 }
 
 type handler struct {
-	app   *app.App
-	log   *slog.Logger
-	dev   bool
-	pages map[string]*template.Template
-	jobs  *jobs
+	app        *app.App
+	log        *slog.Logger
+	dev        bool
+	pages      map[string]*template.Template
+	jobs       *jobs
+	trustProxy bool
+	oidc       *oidcClient
 }
 
 // Pages lists every page template; a test parses each.
@@ -49,17 +56,19 @@ var Pages = []string{
 	"pyramid.html", "targets.html", "settings.html", "error.html",
 	"accounts/list.html", "accounts/show.html", "accounts/form.html", "accounts/moved.html",
 	"import/upload.html", "import/job.html",
+	"signin.html", "setup.html", "me.html", "people/list.html", "people/form.html", "people/show.html",
+	"org.html", "audit.html",
 }
 
-// Routes registers every page on mux.
-func Routes(mux *http.ServeMux, a *app.App, opt Options) error {
-	h := &handler{app: a, log: opt.Logger, dev: opt.Dev}
+// Routes registers every page on mux and returns the access rule of each.
+func Routes(mux *http.ServeMux, a *app.App, opt Options) ([]route.Rule, error) {
+	h := &handler{app: a, log: opt.Logger, dev: opt.Dev, trustProxy: opt.TrustProxy}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
 	pages, err := parsePages(templateFS)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	h.pages = pages
 	dir := opt.UploadDir
@@ -69,37 +78,101 @@ func Routes(mux *http.ServeMux, a *app.App, opt Options) error {
 		dir = filepath.Join(os.TempDir(), "kam-uploads")
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
+		return nil, err
 	}
 	h.jobs = newJobs(dir)
-	h.routes(mux)
-	return nil
+	if opt.OIDC != nil {
+		if h.oidc, err = newOIDCClient(*opt.OIDC); err != nil {
+			return nil, err
+		}
+	}
+	m := route.New(mux, h.guard)
+	h.routes(m)
+	return m.Rules(), nil
 }
 
-// routes lists every page of the UI, sorted by resource.
-func (h *handler) routes(mux *http.ServeMux) {
-	mux.Handle("GET /{$}", http.RedirectHandler("/pyramid", http.StatusFound))
-	mux.Handle("GET /lang", h.page(h.setLang))
-	mux.Handle("GET /accounts", h.page(h.listAccounts))
-	mux.Handle("GET /accounts/export", h.page(h.exportAccounts))
-	mux.Handle("GET /accounts/new", h.page(h.newAccount))
-	mux.Handle("POST /accounts", h.page(h.createAccount))
-	mux.Handle("GET /accounts/{id}", h.page(h.showAccount))
-	mux.Handle("GET /accounts/{id}/edit", h.page(h.editAccount))
-	mux.Handle("POST /accounts/{id}", h.page(h.updateAccount))
-	mux.Handle("GET /import", h.page(h.newImport))
-	mux.Handle("POST /import", h.page(h.uploadImport))
-	mux.Handle("GET /import/{token}", h.page(h.showImport))
-	mux.Handle("POST /import/{token}", h.page(h.runImport))
-	mux.Handle("GET /import/{token}/status", h.page(h.importStatus))
-	mux.Handle("GET /import/{token}/report", h.page(h.importReport))
-	mux.Handle("GET /pyramid", h.page(h.showPyramid))
-	mux.Handle("GET /pyramid/moved", h.page(h.movedAccounts))
-	mux.Handle("GET /settings", h.page(h.showSettings))
-	mux.Handle("POST /settings", h.page(h.saveSettings))
-	mux.Handle("GET /targets", h.page(h.showTargets))
-	mux.Handle("POST /targets", h.page(h.saveTargets))
-	mux.Handle("/", h.page(func(w http.ResponseWriter, r *http.Request) error { return crm.ErrNotFound }))
+// routes lists every page of the UI, sorted by resource, each with the
+// permission it needs.
+func (h *handler) routes(m *route.Mux) {
+	const (
+		public = crm.PermPublic
+		signed = crm.PermSignedIn
+		read   = crm.PermRead
+		edit   = crm.PermEditAccounts
+	)
+	m.Handle("GET /{$}", signed, http.RedirectHandler("/pyramid", http.StatusFound))
+	m.Handle("GET /lang", public, h.page(h.setLang))
+	m.Handle("GET /signin", public, h.page(h.showSignIn))
+	m.Handle("POST /signin", public, h.page(h.signIn))
+	m.Handle("GET /signin/oidc", public, h.page(h.startOIDC))
+	m.Handle("GET /signin/oidc/callback", public, h.page(h.finishOIDC))
+	m.Handle("POST /signout", signed, h.page(h.signOut))
+	m.Handle("GET /setup", public, h.page(h.showSetup))
+	m.Handle("POST /setup", public, h.page(h.setup))
+	m.Handle("GET /me", signed, h.page(h.showMe))
+	m.Handle("POST /me/password", signed, h.page(h.changePassword))
+	m.Handle("POST /me/tokens", signed, h.page(h.createToken))
+	m.Handle("POST /me/tokens/{id}/revoke", signed, h.page(h.revokeToken))
+	m.Handle("POST /me/signout-everywhere", signed, h.page(h.signOutEverywhere))
+	m.Handle("GET /accounts", read, h.page(h.listAccounts))
+	m.Handle("GET /accounts/export", crm.PermExport, h.page(h.exportAccounts))
+	m.Handle("GET /accounts/new", edit, h.page(h.newAccount))
+	m.Handle("POST /accounts", edit, h.page(h.createAccount))
+	m.Handle("GET /accounts/{id}", read, h.page(h.showAccount))
+	m.Handle("GET /accounts/{id}/edit", edit, h.page(h.editAccount))
+	m.Handle("POST /accounts/{id}", edit, h.page(h.updateAccount))
+	m.Handle("GET /audit", crm.PermAudit, h.page(h.showAudit))
+	m.Handle("GET /audit/export", crm.PermAudit, h.page(h.exportAudit))
+	m.Handle("GET /import", crm.PermImport, h.page(h.newImport))
+	m.Handle("POST /import", crm.PermImport, h.page(h.uploadImport))
+	m.Handle("GET /import/{token}", crm.PermImport, h.page(h.showImport))
+	m.Handle("POST /import/{token}", crm.PermImport, h.page(h.runImport))
+	m.Handle("GET /import/{token}/status", crm.PermImport, h.page(h.importStatus))
+	m.Handle("GET /import/{token}/report", crm.PermImport, h.page(h.importReport))
+	m.Handle("GET /org", read, h.page(h.showOrg))
+	m.Handle("POST /org/departments", crm.PermManagePeople, h.page(h.saveDepartment))
+	m.Handle("POST /org/teams", crm.PermManagePeople, h.page(h.saveTeam))
+	m.Handle("GET /people", read, h.page(h.listPeople))
+	m.Handle("GET /people/new", crm.PermManagePeople, h.page(h.newPerson))
+	m.Handle("POST /people", crm.PermManagePeople, h.page(h.createPerson))
+	m.Handle("GET /people/{id}", read, h.page(h.showPerson))
+	m.Handle("GET /people/{id}/edit", crm.PermManagePeople, h.page(h.editPerson))
+	m.Handle("POST /people/{id}", crm.PermManagePeople, h.page(h.updatePerson))
+	m.Handle("POST /people/{id}/password", crm.PermManagePeople, h.page(h.resetPassword))
+	m.Handle("POST /people/{id}/signout", crm.PermManagePeople, h.page(h.signOutPerson))
+	m.Handle("GET /pyramid", read, h.page(h.showPyramid))
+	m.Handle("GET /pyramid/moved", read, h.page(h.movedAccounts))
+	m.Handle("GET /settings", read, h.page(h.showSettings))
+	m.Handle("POST /settings", crm.PermSettings, h.page(h.saveSettings))
+	m.Handle("GET /targets", read, h.page(h.showTargets))
+	m.Handle("POST /targets", crm.PermTargets, h.page(h.saveTargets))
+	m.Handle("/", signed, h.page(func(w http.ResponseWriter, r *http.Request) error { return crm.ErrNotFound }))
+}
+
+// guard sends a visitor who is not signed in to the sign-in page (or, while
+// KAM has no user, to the first-run page) and answers 403 to a person whose
+// role lacks perm.
+func (h *handler) guard(perm crm.Permission, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := app.Allow(r.Context(), perm)
+		if err == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if app.PrincipalFrom(r.Context()).Anonymous {
+			if setup, serr := h.app.NeedsSetup(r.Context()); serr == nil && setup {
+				http.Redirect(w, r, "/setup", http.StatusSeeOther)
+				return
+			}
+			target := "/signin"
+			if r.Method == http.MethodGet && r.URL.Path != "/" {
+				target += "?back=" + url.QueryEscape(r.URL.RequestURI())
+			}
+			http.Redirect(w, r, target, http.StatusSeeOther)
+			return
+		}
+		h.renderError(w, r, err)
+	})
 }
 
 var funcs = template.FuncMap{
@@ -126,7 +199,7 @@ var funcs = template.FuncMap{
 func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, p := range Pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "templates/layout.html", "templates/"+p)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/"+p)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", p, err)
 		}
@@ -144,6 +217,13 @@ type layout struct {
 	Path    string // current path and query, for the language switch
 	Flash   string
 	Version string
+	User    app.Principal
+}
+
+// Can reports whether the signed-in person may do perm (the navigation
+// shows only what they may open).
+func (l layout) Can(perm string) bool {
+	return !l.User.Anonymous && crm.Can(l.User.Role, crm.Permission(perm))
 }
 
 // T translates a message key into the page's language.
@@ -154,7 +234,7 @@ func (l layout) Langs() []string { return i18n.Langs() }
 
 func (h *handler) layout(r *http.Request, nav, titleKey string) layout {
 	p := printer(r)
-	l := layout{p: p, Lang: p.Lang(), Title: p.T(titleKey), Nav: nav, Path: r.URL.RequestURI()}
+	l := layout{p: p, Lang: p.Lang(), Title: p.T(titleKey), Nav: nav, Path: r.URL.RequestURI(), User: app.PrincipalFrom(r.Context())}
 	// The flash names a message; anything else in the URL is ignored.
 	if f := r.URL.Query().Get("flash"); f != "" && p.Has("flash."+f) {
 		l.Flash = f
@@ -259,16 +339,22 @@ func (h *handler) setLang(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("lang: " + to)
 	}
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: to, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	back := r.URL.Query().Get("back")
+	http.Redirect(w, r, safeBack(r.URL.Query().Get("back")), http.StatusSeeOther)
+	return nil
+}
+
+// safeBack returns back when it is a path of this site, and "/" otherwise
+// (no open redirect).
+func safeBack(back string) string {
 	// Browsers drop tabs and newlines from URLs, so "/\t/evil.example"
 	// would leave the site like "//evil.example": refuse control characters.
 	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.Contains(back, "\\") ||
 		strings.ContainsFunc(back, unicode.IsControl) {
-		back = "/"
+		return "/"
 	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
-	return nil
+	return back
 }
 
-// actor names who made a change; until sign-in exists, the local user.
-func actor(r *http.Request) string { return "local:web" }
+// actor names who made a change, for the records that keep a name (the
+// audit log takes it from the request's principal).
+func actor(r *http.Request) string { return app.PrincipalFrom(r.Context()).Label() }
