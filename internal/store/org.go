@@ -200,7 +200,7 @@ func (s *Store) PasswordHash(ctx context.Context, id int64) (string, error) {
 
 // SetPassword stores a new password hash.
 func (s *Store) SetPassword(ctx context.Context, id int64, hash string, now time.Time) error {
-	res, err := s.q.ExecContext(ctx, `UPDATE people SET password_hash = $2, version = version + 1, updated_at = $3 WHERE id = $1`, id, hash, now.UTC())
+	res, err := s.q.ExecContext(ctx, `UPDATE people SET password_hash = $2, updated_at = $3 WHERE id = $1`, id, hash, now.UTC())
 	if err != nil {
 		return fmt.Errorf("store: set password: %w", err)
 	}
