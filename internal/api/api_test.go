@@ -267,7 +267,7 @@ func (e *env) run(t *testing.T, sc scenario) response {
 	switch {
 	case res.Status >= 400 && ct != "application/problem+json":
 		t.Errorf("%s %s: Content-Type = %q, want application/problem+json", method, sc.path, ct)
-	case res.Status < 300 && !strings.HasPrefix(ct, "application/json"):
+	case res.Status < 300 && res.Status != http.StatusNoContent && !strings.HasPrefix(ct, "application/json"):
 		t.Errorf("%s %s: Content-Type = %q, want application/json", method, sc.path, ct)
 	}
 	if res.Status >= 400 {

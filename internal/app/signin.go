@@ -66,8 +66,12 @@ var (
 	ErrSignedOut = errors.New("app: not signed in")
 )
 
-// ThrottledError says sign-in is paused after repeated failures.
-type ThrottledError struct{ Until time.Time }
+// ThrottledError says sign-in is paused after repeated failures, until
+// Until, which is RetryAfter from now.
+type ThrottledError struct {
+	Until      time.Time
+	RetryAfter time.Duration
+}
 
 func (e *ThrottledError) Error() string {
 	return "app: too many failed sign-ins; try again after " + e.Until.UTC().Format(time.RFC3339)
@@ -141,7 +145,8 @@ func (a *App) SignIn(ctx context.Context, email, password, ip, userAgent string)
 	}
 	if byEmail >= a.auth.MaxFailures || byIP >= a.auth.MaxFailuresIP {
 		a.failSignIn(ctx, email, ip, "throttled")
-		return "", crm.Person{}, &ThrottledError{Until: last.Add(a.auth.FailureWindow)}
+		until := last.Add(a.auth.FailureWindow)
+		return "", crm.Person{}, &ThrottledError{Until: until, RetryAfter: until.Sub(now)}
 	}
 	p, err := a.store.PersonByEmail(ctx, email)
 	if err != nil && !errors.Is(err, crm.ErrNotFound) {

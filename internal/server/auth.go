@@ -37,7 +37,7 @@ func authenticate(a *app.App, trustProxy bool, next http.Handler) http.Handler {
 				return
 			}
 			ctx = app.WithPrincipal(ctx, p)
-		} else if c, err := r.Cookie(web.SessionCookie); err == nil {
+		} else if c, err := r.Cookie(web.SessionCookie); err == nil && c.Value != "" {
 			p, err := a.SessionPrincipal(ctx, c.Value, ip)
 			switch {
 			case errors.Is(err, app.ErrSignedOut):

@@ -300,3 +300,40 @@ func unrequestedRoutes() []string {
 	}
 	return out
 }
+
+// TestNoSecretsInLogs signs in, uses a session and a token, and fails, with
+// the request log at its most verbose: no password, session ID or token
+// may reach a log line.
+func TestNoSecretsInLogs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	p := apptest.Person(t, e.app, crm.RoleMember, crm.Person{})
+	const wrong = "Wrong-Password-Secret-42"
+	e.run(t, scenario{method: "POST", path: "/signin", body: url.Values{"email": {p.Email}, "password": {wrong}}.Encode(),
+		header: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": web.SessionCookie + "="}, wantStatus: 401})
+	rec := e.run(t, scenario{method: "POST", path: "/signin", body: url.Values{"email": {p.Email}, "password": {apptest.Password}}.Encode(),
+		header: map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Cookie": web.SessionCookie + "="}, wantStatus: 303})
+	var session string
+	for _, c := range rec.Result().Cookies() {
+		if c.Name == web.SessionCookie && c.Value != "" {
+			session = c.Value
+		}
+	}
+	token := apptest.Token(t, e.app, p)
+	e.run(t, scenario{path: "/pyramid?token=" + token, header: map[string]string{"Cookie": web.SessionCookie + "=" + session}, wantStatus: 200})
+	e.run(t, scenario{path: "/api/v1/me", header: map[string]string{"Authorization": "Bearer " + token}, wantStatus: 200})
+	e.run(t, scenario{path: "/api/v1/me", header: map[string]string{"Authorization": "Bearer " + token + "x"}, wantStatus: 401})
+	e.run(t, scenario{path: "/pyramid", header: map[string]string{"Cookie": web.SessionCookie + "=" + session + "x"}, wantStatus: 303})
+	log := e.log.String()
+	if !strings.Contains(log, "path=/signin") {
+		t.Fatalf("the log has no requests:\n%s", log)
+	}
+	for name, secret := range map[string]string{"password": apptest.Password, "wrong password": wrong, "session": session, "token": token, "cookie": e.cookie} {
+		if secret == "" {
+			t.Fatalf("no %s to look for", name)
+		}
+		if strings.Contains(log, secret) {
+			t.Errorf("the log holds the %s", name)
+		}
+	}
+}

@@ -78,7 +78,7 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	var te *app.ThrottledError
 	switch {
 	case errors.As(err, &te):
-		minutes := int(math.Ceil(time.Until(te.Until).Minutes()))
+		minutes := int(math.Ceil(te.RetryAfter.Minutes()))
 		if minutes < 1 {
 			minutes = 1
 		}

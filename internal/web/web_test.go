@@ -277,6 +277,9 @@ func (e *env) run(t *testing.T, l lang, sc scenario) response {
 		header[k] = v
 	}
 	for k, v := range sc.header {
+		if k == "Cookie" && header[k] != "" && v != "" {
+			v = header[k] + "; " + v // the language's cookie and the scenario's
+		}
 		header[k] = v
 	}
 	res := e.do(t, method, sc.path, body, header)
