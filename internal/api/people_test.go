@@ -36,7 +36,7 @@ func TestPeopleAPI(t *testing.T) {
 
 	var p api.PersonJSON
 	res = e.run(t, scenario{method: "POST", path: "/api/v1/people",
-		body: fmt.Sprintf(`{"name":"钱经理","email":"Qian@Test.example","department_id":%d,"team_id":%d,"role":"MANAGER","track":"REGIONAL"}`, d.ID, team.ID),
+		body:       fmt.Sprintf(`{"name":"钱经理","email":"Qian@Test.example","department_id":%d,"team_id":%d,"role":"MANAGER","track":"REGIONAL"}`, d.ID, team.ID),
 		wantStatus: 201, wantBody: []string{`"email":"qian@test.example"`, `"scope":"TEAM"`, `"active":true`, `"has_password":false`}})
 	decodeJSON(t, res, &p)
 	if loc := res.Header.Get("Location"); loc != fmt.Sprintf("/api/v1/people/%d", p.ID) {
