@@ -34,7 +34,7 @@ type Handover struct {
 	ID           int64
 	AccountID    int64
 	FromPersonID int64 // the sales rep handing over
-	ToPersonID   int64 // the accepting project lead
+	ToPersonID   int64 // the accepting project lead; 0 until chosen
 	ContractDate Date
 	KickoffDate  Date // the joint kickoff meeting with the customer; 0 until set
 	DueDate      Date // ContractDate + the configured days
@@ -48,8 +48,8 @@ type Handover struct {
 // Validate checks a handover's fields (not whether it can be accepted).
 func (h *Handover) Validate() error {
 	var v ValidationError
-	if h.ToPersonID <= 0 {
-		v.Add("to_person", "error.required")
+	if h.ToPersonID < 0 {
+		v.Add("to_person", "error.handover.lead")
 	}
 	if h.ContractDate == 0 {
 		v.Add("contract_date", "error.required")
@@ -88,12 +88,16 @@ func (h *Handover) Missing() []string {
 	return out
 }
 
-// CheckAccept says why the lead cannot accept the handover yet, if so: the
-// checklist must be complete and the kickoff held (on or before today).
+// CheckAccept says why the lead cannot accept the handover yet, if so: a
+// lead must be named, the checklist complete and the kickoff held (on or
+// before today).
 func (h *Handover) CheckAccept(today Date) error {
 	var v ValidationError
 	if h.Status != HandoverOpen {
 		v.Add("status", "error.handover.not_open")
+	}
+	if h.ToPersonID == 0 {
+		v.Add("to_person", "error.handover.no_lead")
 	}
 	if len(h.Missing()) > 0 {
 		v.Add("checklist", "error.handover.incomplete")

@@ -95,6 +95,12 @@ type StageMove struct {
 	ContractDate Date // for → ONBOARDING
 	ViaHandover  bool // set by the handover acceptance, never by a person
 	ActorRole    string
+	// Version is the account version the mover read: a move over someone
+	// else's later change is a conflict (optimistic locking).
+	Version int
+	// LeadID is, for → ONBOARDING, the customer-service project lead who is
+	// to accept the handover; 0: chosen later on the handover.
+	LeadID int64
 }
 
 // CheckMove validates a move from stage from under the switched-on gates.

@@ -79,3 +79,67 @@ func (s *Store) AccountRefs(ctx context.Context) ([]AccountRef, error) {
 	}
 	return out, rows.Err()
 }
+
+// SetLifecycle writes the stage, owning department, owner and sales rep of
+// account o.AccountID if its version is still version: a write over someone
+// else's later change is crm.ErrConflict, a missing account crm.ErrNotFound.
+func (s *Store) SetLifecycle(ctx context.Context, o Ownership, version int, now time.Time) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE accounts SET stage = $2, owner_department = $3, owner_id = $4, sales_rep_id = $5,
+		version = version + 1, updated_at = $6 WHERE id = $1 AND version = $7`,
+		o.AccountID, o.Stage, o.OwnerDepartment, nullID(o.OwnerID), nullID(o.SalesRepID), now.UTC(), version)
+	return s.updated(ctx, res, err, "account lifecycle", o.AccountID, func() error { _, err := s.Account(ctx, o.AccountID); return err })
+}
+
+// AddStageChange appends an entry to an account's history and returns its ID.
+func (s *Store) AddStageChange(ctx context.Context, c crm.StageChange) (int64, error) {
+	var id int64
+	err := s.q.QueryRowContext(ctx, `INSERT INTO account_history (account_id, at, from_stage, to_stage, from_owner_id, to_owner_id,
+		owner_department, reason, actor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		c.AccountID, c.At.UTC(), c.FromStage, c.ToStage, nullID(c.FromOwnerID), nullID(c.ToOwnerID), c.OwnerDepartment,
+		c.Reason, c.Actor).Scan(&id)
+	if err != nil {
+		return 0, fmt.Errorf("store: account history of %d: %w", c.AccountID, err)
+	}
+	return id, nil
+}
+
+// AccountHistory lists the stage and owner changes of an account, newest first.
+func (s *Store) AccountHistory(ctx context.Context, accountID int64) ([]crm.StageChange, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id, account_id, at, from_stage, to_stage, COALESCE(from_owner_id, 0),
+		COALESCE(to_owner_id, 0), owner_department, reason, actor FROM account_history WHERE account_id = $1 ORDER BY id DESC`, accountID)
+	if err != nil {
+		return nil, fmt.Errorf("store: account history of %d: %w", accountID, err)
+	}
+	defer rows.Close()
+	var out []crm.StageChange
+	for rows.Next() {
+		var c crm.StageChange
+		if err := rows.Scan(&c.ID, &c.AccountID, &c.At, &c.FromStage, &c.ToStage, &c.FromOwnerID, &c.ToOwnerID,
+			&c.OwnerDepartment, &c.Reason, &c.Actor); err != nil {
+			return nil, fmt.Errorf("store: account history of %d: %w", accountID, err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ActivePeopleOfKind lists the active people of the departments of a kind
+// (crm.DeptCustomerService: the project leads who may accept a handover),
+// by name.
+func (s *Store) ActivePeopleOfKind(ctx context.Context, kind string) ([]crm.Person, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT `+personColumns+` FROM people
+		WHERE active AND department_id IN (SELECT id FROM departments WHERE kind = $1) ORDER BY name, id`, kind)
+	if err != nil {
+		return nil, fmt.Errorf("store: people of %s: %w", kind, err)
+	}
+	defer rows.Close()
+	var out []crm.Person
+	for rows.Next() {
+		p, err := scanPerson(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: people of %s: %w", kind, err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
