@@ -122,6 +122,7 @@ func TestPyramidInBrowser(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	signIn(t, ctx, base)
 	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(base+"/pyramid"))
 	if err != nil {
 		t.Fatalf("GET /pyramid: %v", err)
@@ -146,6 +147,39 @@ func TestPyramidInBrowser(t *testing.T) {
 
 	if os.Getenv("KAM_SCREENSHOT") == "1" {
 		screenshot(t, ctx)
+	}
+}
+
+// demoPassword is the password kam serve --demo gives every demo person here.
+const demoPassword = "e2e demo passphrase"
+
+// signIn opens /pyramid, is sent to the sign-in page, and signs in there as
+// the demo's executive, by typing into the form like a person.
+func signIn(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/pyramid"),
+		chromedp.WaitVisible(`#email`),
+	)
+	if err != nil {
+		t.Fatalf("opening /pyramid before signing in: %v", err)
+	}
+	loc, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + location.search`))
+	if err != nil || loc != "/signin?back=%2Fpyramid" {
+		t.Fatalf("/pyramid without a session went to %q (%v), want the sign-in page", loc, err)
+	}
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(`#email`, "ceo@kam.example"),
+		chromedp.SendKeys(`#password`, demoPassword),
+		chromedp.Submit(`#password`),
+		chromedp.WaitVisible(`#user-menu`),
+	)
+	if err != nil {
+		t.Fatalf("signing in: %v", err)
+	}
+	who, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname + ' ' + document.querySelector('#user-menu').textContent`))
+	if err != nil || who != "/pyramid 陈总" {
+		t.Fatalf("after signing in: %q (%v), want the pyramid page of 陈总", who, err)
 	}
 }
 
@@ -388,7 +422,7 @@ func startServer(t *testing.T) string {
 	t.Helper()
 	dsn := storetest.DSN(t)
 	var stdout, stderr syncBuffer
-	env := map[string]string{"KAM_DB": "", "KAM_ADDR": "", "KAM_CPUPROFILE": ""}
+	env := map[string]string{"KAM_DB": "", "KAM_ADDR": "", "KAM_CPUPROFILE": "", "KAM_DEMO_PASSWORD": demoPassword}
 	getenv := func(k string) string {
 		if v, ok := env[k]; ok {
 			return v
