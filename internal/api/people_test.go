@@ -108,3 +108,22 @@ func TestMeAPI(t *testing.T) {
 	}
 	e.run(t, scenario{path: "/api/v1/openapi.json", header: map[string]string{"Authorization": ""}, wantStatus: 200})
 }
+
+func TestPeopleImportAPI(t *testing.T) {
+	t.Parallel()
+	e := emptyEnv(t)
+	body, ct := multipartFile(t, "people.csv", "name,email,department,department kind,team,role\nAnn,ann@test.example,Sales,SALES,North,MANAGER\nBo,bo@test.example,Sales,,North,MEMBER\n")
+	e.run(t, scenario{method: "POST", path: "/api/v1/imports/people?dry_run=1", body: body, header: map[string]string{"Content-Type": ct}, wantStatus: 200,
+		wantBody: []string{`"rows":2`, `"created":2`, `"departments_created":1`, `"teams_created":1`, `"dry_run":true`}})
+	e.run(t, scenario{method: "POST", path: "/api/v1/imports/people", body: body, header: map[string]string{"Content-Type": ct}, wantStatus: 201,
+		wantBody: []string{`"created":2`, `"dry_run":false`}})
+	e.run(t, scenario{path: "/api/v1/people?q=ann", wantStatus: 200, wantBody: []string{`"role":"MANAGER"`, `"scope":"TEAM"`}})
+	bad, ct := multipartFile(t, "people.csv", "name,email,role\nCy,cy@test.example,KING\n")
+	e.run(t, scenario{method: "POST", path: "/api/v1/imports/people", body: bad, header: map[string]string{"Content-Type": ct, "Accept-Language": "en"}, wantStatus: 422,
+		wantBody: []string{`"problems":[{"row":2,"column":"role","value":"KING","message":"Choose a role."}]`}})
+	empty, ct := multipartFile(t, "people.xlsx", "")
+	e.run(t, scenario{method: "POST", path: "/api/v1/imports/people", body: empty, header: map[string]string{"Content-Type": ct}, wantStatus: 400})
+	member := apptest.Person(t, e.app, crm.RoleMember, crm.Person{})
+	e.run(t, scenario{method: "POST", path: "/api/v1/imports/people", body: body,
+		header: map[string]string{"Content-Type": ct, "Authorization": "Bearer " + apptest.Token(t, e.app, member)}, wantStatus: 403})
+}

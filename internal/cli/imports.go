@@ -44,8 +44,11 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(pos) == 2 && pos[0] == "people" {
+		return importPeople(ctx, env, cfg, pos[1], *sheet, *dryRun)
+	}
 	if len(pos) != 2 || (pos[0] != app.KindAccounts && pos[0] != app.KindRevenue) {
-		return usagef("want: kam import accounts|revenue [flags] FILE")
+		return usagef("want: kam import accounts|revenue|people [flags] FILE")
 	}
 	kind, path := pos[0], pos[1]
 	if _, err := os.Stat(path); err != nil {

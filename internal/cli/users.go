@@ -3,13 +3,17 @@ package cli
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"golang.org/x/term"
 
+	"kam/internal/app"
 	"kam/internal/config"
 	"kam/internal/crm"
 	"kam/internal/store"
@@ -115,4 +119,33 @@ func readPassword(env Env, fromStdin bool) (string, error) {
 		return "", fmt.Errorf("the two passwords differ")
 	}
 	return string(p1), nil
+}
+
+// importPeople: kam import people FILE — departments, teams and people.
+func importPeople(ctx context.Context, env Env, cfg config.Config, path, sheet string, dryRun bool) error {
+	if _, err := os.Stat(path); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	a, done, err := openApp(ctx, env, cfg)
+	if err != nil {
+		return err
+	}
+	defer done()
+	res, err := a.ImportPeople(ctx, path, sheet, dryRun)
+	for _, p := range res.Problems {
+		fmt.Fprintf(env.Stderr, "row %d, column %q: %s %s\n", p.Row, p.Column, messageEN(p.Key), strconv.Quote(p.Value))
+	}
+	if err != nil {
+		if errors.Is(err, app.ErrPeopleFile) {
+			return fmt.Errorf("%d problem(s) in %s; nothing was imported", len(res.Problems), filepath.Base(path))
+		}
+		return err
+	}
+	verb := "imported"
+	if dryRun {
+		verb = "dry run: would import"
+	}
+	fmt.Fprintf(env.Stdout, "%s %d people (%d new, %d updated), %d new departments, %d new teams\n",
+		verb, res.Rows, res.Created, res.Updated, res.Departments, res.Teams)
+	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -144,5 +146,27 @@ func TestTwoServersShareSessions(t *testing.T) {
 	}
 	if code := get(one, "/me"); code != http.StatusSeeOther {
 		t.Errorf("after sign-out on the second server, the first answers %d", code)
+	}
+}
+
+func TestImportPeopleCLI(t *testing.T) {
+	db := storetest.DSN(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "people.csv")
+	os.WriteFile(good, []byte("姓名,邮箱,部门,部门类型,角色\n陈总,chen@test.example,管理层,管理层,高管\n"), 0o644)
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("姓名,邮箱,角色\n陈总,chen@test.example,国王\n"), 0o644)
+	if code, _, errb := runIn(t, "", "import", "people", "--db", db, bad); code != 1 ||
+		!strings.Contains(errb, `row 2, column "角色": Choose a role. "国王"`) || !strings.Contains(errb, "nothing was imported") {
+		t.Errorf("bad file: %d\n%s", code, errb)
+	}
+	if code, out, errb := runIn(t, "", "import", "people", "--db", db, "--dry-run", good); code != 0 || !strings.Contains(out, "dry run: would import 1 people (1 new") {
+		t.Errorf("dry run: %d %s %s", code, out, errb)
+	}
+	if code, out, errb := runIn(t, "", "import", "people", "--db", db, good); code != 0 || !strings.Contains(out, "imported 1 people (1 new, 0 updated), 1 new departments") {
+		t.Errorf("import: %d %s %s", code, out, errb)
+	}
+	if _, out, _ := runIn(t, "", "user", "list", "--db", db); !strings.Contains(out, "EXECUTIVE") {
+		t.Errorf("after the import:\n%s", out)
 	}
 }

@@ -3,7 +3,10 @@ package web
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -295,12 +298,15 @@ type orgPage struct {
 	Kinds       []string
 	Values      map[string]string
 	Errors      map[string]string
+	Import      *app.PeopleImportResult
+	ImportError string
+	Columns     []string
 }
 
 func (h *handler) orgData(r *http.Request) (orgPage, error) {
 	names, err := h.orgNames(r)
 	d := orgPage{layout: h.layout(r, "org", "org.title"), Departments: names.depts, Teams: names.teams,
-		DeptName: names.dept, Kinds: crm.DepartmentKinds, Values: map[string]string{}}
+		DeptName: names.dept, Kinds: crm.DepartmentKinds, Values: map[string]string{}, Columns: app.PeopleImportColumns()}
 	return d, err
 }
 
@@ -456,4 +462,45 @@ func (h *handler) exportAudit(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", transfer.ContentType(format))
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="audit.%s"`, format))
 	return transfer.WriteTable(w, format, "audit", header, rows)
+}
+
+// importPeople takes an uploaded people file (field "file") and shows what
+// was imported, or every problem with nothing imported.
+func (h *handler) importPeople(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<20)
+	f, fh, err := r.FormFile("file")
+	if err != nil {
+		return badRequest("file: " + err.Error())
+	}
+	defer f.Close()
+	tmp, err := os.CreateTemp("", "kam-people-*"+filepath.Ext(fh.Filename))
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	_, err = io.Copy(tmp, f)
+	tmp.Close()
+	if err != nil {
+		return badRequest("file: " + err.Error())
+	}
+	res, ierr := h.app.ImportPeople(r.Context(), tmp.Name(), r.PostFormValue("sheet"), r.PostFormValue("dry_run") != "")
+	d, err := h.orgData(r)
+	if err != nil {
+		return err
+	}
+	d.Import = &res
+	status := http.StatusOK
+	var fe *transfer.FileError
+	var le *transfer.LineError
+	switch {
+	case errors.As(ierr, &fe) || errors.As(ierr, &le):
+		d.ImportError = app.DescribeImportError(d.p, ierr)
+		d.Import = nil
+		status = http.StatusUnprocessableEntity
+	case errors.Is(ierr, app.ErrPeopleFile):
+		status = http.StatusUnprocessableEntity
+	case ierr != nil:
+		return ierr
+	}
+	return h.render(w, status, "org.html", d)
 }

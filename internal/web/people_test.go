@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -301,4 +302,46 @@ func TestAuditPage(t *testing.T) {
 	if len(log) != 1 || log[0].ActorID != e.admin.ID {
 		t.Errorf("department audit %+v", log)
 	}
+}
+
+// multipartFile builds a multipart body with one file and form fields.
+func multipartFile(t *testing.T, name string, content []byte, fields map[string]string) (string, string) {
+	t.Helper()
+	var buf strings.Builder
+	mw := multipart.NewWriter(&buf)
+	fw, err := mw.CreateFormFile("file", name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Write(content)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	mw.Close()
+	return buf.String(), mw.FormDataContentType()
+}
+
+func TestPeopleImportPage(t *testing.T) {
+	t.Parallel()
+	e := emptyEnv(t)
+	good := "姓名,邮箱,部门,部门类型,团队,角色\n钱经理,qian@test.example,销售部,销售部,华南区,经理\n孙区域,sun@test.example,销售部,,华南区,成员\n"
+	bad := "姓名,邮箱,角色\n钱经理,qian@test.example,国王\n"
+	for _, l := range []lang{langs[0], langs[1]} {
+		body, ct := multipartFile(t, "people.csv", []byte(bad), nil)
+		e.run(t, l, scenario{method: "POST", path: "/people/import", body: body, header: map[string]string{"Content-Type": ct}, wantStatus: 422,
+			wantBody: []string{`id="people-import-problems"`, tr(l.p, "people_import.problems", 1), tr(l.p, "error.person.role"), "国王"}})
+		body, ct = multipartFile(t, "people.xlsx", []byte(good), nil)
+		e.run(t, l, scenario{method: "POST", path: "/people/import", body: body, header: map[string]string{"Content-Type": ct}, wantStatus: 422,
+			wantBody: []string{`id="people-import-error"`}})
+		body, ct = multipartFile(t, "people.csv", []byte(good), map[string]string{"dry_run": "1"})
+		e.run(t, l, scenario{method: "POST", path: "/people/import", body: body, header: map[string]string{"Content-Type": ct}, wantStatus: 200,
+			wantBody: []string{tr(l.p, "people_import.dry_run", 2, 2, 0, 1, 1)}})
+	}
+	if people, _ := e.app.People(apptest.Context(e.admin), store.PeopleFilter{Query: "test.example"}); len(people) != 1 {
+		t.Fatalf("after failed and dry runs: %d people, want the administrator only", len(people))
+	}
+	body, ct := multipartFile(t, "people.csv", []byte(good), nil)
+	e.run(t, langs[1], scenario{method: "POST", path: "/people/import", body: body, header: map[string]string{"Content-Type": ct}, wantStatus: 200,
+		wantBody: []string{tr(zh, "people_import.done", 2, 2, 0, 1, 1), "华南区", "销售部"}})
+	e.run(t, langs[0], scenario{method: "POST", path: "/people/import", body: "x", wantStatus: 400})
 }

@@ -133,6 +133,7 @@ func (h *handler) routes(m *route.Mux) {
 	m.Handle("POST /org/departments", crm.PermManagePeople, h.page(h.saveDepartment))
 	m.Handle("POST /org/teams", crm.PermManagePeople, h.page(h.saveTeam))
 	m.Handle("GET /people", read, h.page(h.listPeople))
+	m.Handle("POST /people/import", crm.PermManagePeople, h.page(h.importPeople))
 	m.Handle("GET /people/new", crm.PermManagePeople, h.page(h.newPerson))
 	m.Handle("POST /people", crm.PermManagePeople, h.page(h.createPerson))
 	m.Handle("GET /people/{id}", read, h.page(h.showPerson))

@@ -1038,6 +1038,7 @@ var webRoutes = []string{
 	"POST /org/departments",
 	"POST /org/teams",
 	"GET /people",
+	"POST /people/import",
 	"GET /people/new",
 	"POST /people",
 	"GET /people/{id}",
