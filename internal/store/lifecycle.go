@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"kam/internal/crm"
@@ -140,6 +141,34 @@ func (s *Store) ActivePeopleOfKind(ctx context.Context, kind string) ([]crm.Pers
 			return nil, fmt.Errorf("store: people of %s: %w", kind, err)
 		}
 		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// AccountIDsOf lists the accounts owned by or attached to one of people.
+func (s *Store) AccountIDsOf(ctx context.Context, people []int64) ([]int64, error) {
+	if len(people) == 0 {
+		return nil, nil
+	}
+	ph := make([]string, len(people))
+	args := make([]any, len(people))
+	for i, id := range people {
+		ph[i] = fmt.Sprintf("$%d", i+1)
+		args[i] = id
+	}
+	in := strings.Join(ph, ",")
+	rows, err := s.q.QueryContext(ctx, `SELECT id FROM accounts WHERE owner_id IN (`+in+`) OR sales_rep_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: accounts of people: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
 	}
 	return out, rows.Err()
 }
