@@ -39,7 +39,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 			return usagef("single sign-on needs --oidc-client-id, KAM_OIDC_CLIENT_SECRET and --oidc-redirect-url with --oidc-issuer")
 		}
 		oidc = &web.OIDCConfig{Name: cfg.OIDC.Name, Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID,
-			ClientSecret: cfg.OIDC.ClientSecret, RedirectURL: cfg.OIDC.RedirectURL}
+			ClientSecret: cfg.OIDC.ClientSecret, RedirectURL: cfg.OIDC.RedirectURL, AssumeEmailVerified: cfg.OIDC.AssumeEmailVerified}
 	}
 	// The revenue ledger is the bulk of the heap; a soft limit keeps the
 	// collector working before the process grows past its memory budget.

@@ -25,6 +25,9 @@ type OIDC struct {
 	ClientSecret string
 	RedirectURL  string
 	Name         string
+	// AssumeEmailVerified takes an ID token without email_verified as
+	// vouching for its e-mail address (Microsoft Entra ID sends none).
+	AssumeEmailVerified bool
 }
 
 // Enabled reports whether single sign-on is configured.
@@ -62,5 +65,7 @@ func BindServe(fs *flag.FlagSet, getenv func(string) string, c *Config) {
 		name = "SSO"
 	}
 	fs.StringVar(&c.OIDC.Name, "oidc-name", name, "single sign-on: the provider's name on the sign-in button (env KAM_OIDC_NAME)")
+	fs.BoolVar(&c.OIDC.AssumeEmailVerified, "oidc-assume-email-verified", getenv("KAM_OIDC_ASSUME_EMAIL_VERIFIED") == "1" || getenv("KAM_OIDC_ASSUME_EMAIL_VERIFIED") == "true",
+		"single sign-on: accept an ID token without the email_verified claim (Microsoft Entra ID; email_verified false is always refused) (env KAM_OIDC_ASSUME_EMAIL_VERIFIED=1)")
 	c.OIDC.ClientSecret = getenv("KAM_OIDC_CLIENT_SECRET")
 }
