@@ -93,7 +93,9 @@ func (c *oidcClient) provider(ctx context.Context) (*oidcProvider, error) {
 	if c.failedAt.After(asked) {
 		return nil, c.err
 	}
-	dctx, cancel := context.WithTimeout(oidc.ClientContext(ctx, c.client), 10*time.Second)
+	// Not the request's cancellation: a browser that gives up must not
+	// fail the discovery for the requests queued behind it.
+	dctx, cancel := context.WithTimeout(oidc.ClientContext(context.WithoutCancel(ctx), c.client), 10*time.Second)
 	defer cancel()
 	p, err := oidc.NewProvider(dctx, c.cfg.Issuer)
 	if err != nil {
