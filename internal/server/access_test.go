@@ -236,6 +236,7 @@ var wantRules = map[string]crm.Permission{
 	"POST /org/teams":             crm.PermManagePeople,
 	"GET /people":                 crm.PermRead,
 	"GET /people/new":             crm.PermManagePeople,
+	"POST /people/import":         crm.PermManagePeople,
 	"POST /people":                crm.PermManagePeople,
 	"GET /people/{id}":            crm.PermRead,
 	"GET /people/{id}/edit":       crm.PermManagePeople,
@@ -249,4 +250,50 @@ var wantRules = map[string]crm.Permission{
 	"GET /targets":                crm.PermRead,
 	"POST /targets":               crm.PermTargets,
 	"/":                           crm.PermSignedIn,
+}
+
+// TestCSRFEveryForm sends every unsafe route a request from another site,
+// signed in as an administrator (whose cookie a browser would attach): each
+// is refused before it runs, and nothing is written.
+func TestCSRFEveryForm(t *testing.T) {
+	e := newEnv(t)
+	before, err := e.app.AuditLog(context.Background(), store.AuditFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, r := range e.h.Rules() {
+		method, path, ok := strings.Cut(r.Pattern, " ")
+		if !ok || method == http.MethodGet {
+			continue
+		}
+		path = strings.NewReplacer("{id}", "1", "{token}", "0123456789abcdef", "{kind}", "accounts").Replace(path)
+		for _, h := range []map[string]string{
+			{"Sec-Fetch-Site": "cross-site"},
+			{"Origin": "http://evil.example"},
+		} {
+			req := httptest.NewRequest(method, path, strings.NewReader("name=x&email=x%40evil.example&password=long+enough+password"))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Cookie", web.SessionCookie+"="+e.cookie)
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			e.h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusForbidden {
+				t.Errorf("%s %s with %v = %d, want 403", method, path, h, rec.Code)
+			}
+		}
+		n++
+	}
+	if n < 20 {
+		t.Fatalf("only %d unsafe routes", n)
+	}
+	after, err := e.app.AuditLog(context.Background(), store.AuditFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(before) {
+		t.Errorf("cross-site requests changed something: %d audit entries, were %d", len(after), len(before))
+	}
 }

@@ -138,6 +138,7 @@ func TestTranslationKeys(t *testing.T) {
 		"track.":          crm.Tracks,
 		"family.":         crm.RoleFamilies,
 		"dept.":           crm.DepartmentKinds,
+		"gate.":           crm.Gates,
 		"signin.error.":   {"sso", "sso_unknown"},
 		"flash.":          flashes(t),
 		"file.":           errorCodes(t, "FileError"),

@@ -6,6 +6,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -344,4 +345,46 @@ func TestPeopleImportPage(t *testing.T) {
 	e.run(t, langs[1], scenario{method: "POST", path: "/people/import", body: body, header: map[string]string{"Content-Type": ct}, wantStatus: 200,
 		wantBody: []string{tr(zh, "people_import.done", 2, 2, 0, 1, 1), "华南区", "销售部"}})
 	e.run(t, langs[0], scenario{method: "POST", path: "/people/import", body: "x", wantStatus: 400})
+}
+
+// TestSettingsGates: the lifecycle gates and the handover period are part of
+// the versioned method; a gate whose module does not exist cannot be
+// switched on; only administrators see the save button.
+func TestSettingsGates(t *testing.T) {
+	t.Parallel()
+	e := emptyEnv(t)
+	m := crm.DefaultMethod()
+	base := form("tier_rows", "4", "band_rows", "3", "fiscal_year_start", "1", "downgrade_after", "2", "gates", "1",
+		"gate_contract_signed", "1", "gate_handover_accepted", "1", "handover_days", "45", "note", "gates")
+	for i, tr := range m.Tiers {
+		base.Set(fmt.Sprintf("tier_name_%d", i), tr.Name)
+		base.Set(fmt.Sprintf("tier_min_%d", i), tr.Min.String())
+	}
+	for i, b := range m.Bands {
+		base.Set(fmt.Sprintf("band_name_%d", i), b.Name)
+		base.Set(fmt.Sprintf("band_pct_%d", i), fmt.Sprint(float64(b.TopBP)/100))
+		base.Set(fmt.Sprintf("band_expected_%d", i), fmt.Sprint(b.ExpectedShare*100))
+	}
+	for _, l := range []lang{langs[0], langs[1]} {
+		e.run(t, l, scenario{path: "/settings", wantStatus: 200, wantBody: []string{`id="settings-gates"`, tr(l.p, "gate.certified_owner"),
+			tr(l.p, "settings.gate_unavailable"), `name="gate_binding_score" value="1" disabled`, `name="handover_days" value="30"`}})
+		bad := url.Values{}
+		for k, v := range base {
+			bad[k] = v
+		}
+		bad.Set("gate_binding_score", "1")
+		e.run(t, l, scenario{path: "/settings", form: bad, wantStatus: 422, wantBody: []string{tr(l.p, "error.method.gates.unavailable")}})
+		bad.Del("gate_binding_score")
+		bad.Set("handover_days", "0")
+		e.run(t, l, scenario{path: "/settings", form: bad, wantStatus: 422, wantBody: []string{tr(l.p, "error.method.handover_days")}})
+	}
+	e.run(t, langs[0], scenario{path: "/settings", form: base, wantStatus: 303})
+	got, version, err := e.app.Method(context.Background())
+	if err != nil || version != 1 || got.HandoverDays != 45 || got.Gates[crm.GateManagerConfirmsLoss] || !got.Gates[crm.GateContract] {
+		t.Errorf("saved method v%d: handover %d, gates %v, %v", version, got.HandoverDays, got.Gates, err)
+	}
+	member := apptest.Person(t, e.app, crm.RoleMember, crm.Person{})
+	mine := map[string]string{"Cookie": web.SessionCookie + "=" + apptest.Session(t, e.app, member)}
+	e.run(t, langs[0], scenario{path: "/settings", header: mine, wantStatus: 200, wantBody: []string{tr(en, "settings.admin_only")}})
+	e.run(t, langs[0], scenario{path: "/settings", header: mine, form: base, wantStatus: 403})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,14 @@ type settingsPage struct {
 	Values   map[string]string
 	Errors   map[string]string
 	Versions []store.MethodVersion
+	Gates    []gateRow
+}
+
+// gateRow is one lifecycle gate on the settings page.
+type gateRow struct {
+	Name      string
+	On        bool
+	Available bool // its module exists; otherwise it cannot be switched on
 }
 
 func (h *handler) showSettings(w http.ResponseWriter, r *http.Request) error {
@@ -38,6 +47,12 @@ func methodValues(m crm.Method) map[string]string {
 	v := map[string]string{
 		"fiscal_year_start": strconv.Itoa(m.FiscalYearStart),
 		"downgrade_after":   strconv.Itoa(m.DowngradeAfter),
+		"handover_days":     strconv.Itoa(m.HandoverDays),
+	}
+	for g, on := range m.Gates {
+		if on {
+			v["gate_"+g] = "1"
+		}
 	}
 	for i, t := range m.Tiers {
 		v[fmt.Sprintf("tier_name_%d", i)] = t.Name
@@ -65,6 +80,9 @@ func (h *handler) settingsPage(w http.ResponseWriter, r *http.Request, status in
 	}
 	for i := 1; i <= 12; i++ {
 		d.Months = append(d.Months, i)
+	}
+	for _, g := range crm.Gates {
+		d.Gates = append(d.Gates, gateRow{Name: g, On: values["gate_"+g] != "", Available: slices.Contains(crm.AvailableGates, g)})
 	}
 	var err error
 	if d.Versions, err = h.app.MethodVersions(r.Context(), 20); err != nil {
@@ -114,6 +132,17 @@ func (h *handler) saveSettings(w http.ResponseWriter, r *http.Request) error {
 	}
 	m.FiscalYearStart, _ = strconv.Atoi(values["fiscal_year_start"])
 	m.DowngradeAfter, _ = strconv.Atoi(values["downgrade_after"])
+	if values["handover_days"] != "" {
+		if m.HandoverDays, err = strconv.Atoi(values["handover_days"]); err != nil {
+			errs["handover_days"] = "error.number.invalid"
+		}
+	}
+	if values["gates"] != "" { // the form lists the gates
+		m.Gates = map[string]bool{}
+		for _, g := range crm.Gates {
+			m.Gates[g] = values["gate_"+g] != ""
+		}
+	}
 	if len(errs) == 0 {
 		_, err := h.app.SaveMethod(r.Context(), actor(r), m, values["note"])
 		var ve *crm.ValidationError
