@@ -12,7 +12,8 @@ import (
 
 // Account returns one account.
 func (a *App) Account(ctx context.Context, id int64) (crm.Account, error) {
-	return a.store.Account(ctx, id)
+	acc, err := a.store.Account(ctx, id)
+	return a.visible(ctx, acc, err)
 }
 
 // AccountPage is one page of the account list.
@@ -29,6 +30,10 @@ const MaxPerPage = 500
 
 // Accounts lists accounts by filter.
 func (a *App) Accounts(ctx context.Context, f store.AccountFilter) (AccountPage, error) {
+	var serr error
+	if f, serr = a.scoped(ctx, f); serr != nil {
+		return AccountPage{}, serr
+	}
 	if f.PerPage <= 0 {
 		f.PerPage = 50
 	}
@@ -50,6 +55,10 @@ func (a *App) Accounts(ctx context.Context, f store.AccountFilter) (AccountPage,
 
 // EachAccount streams every account matching f, for exports.
 func (a *App) EachAccount(ctx context.Context, f store.AccountFilter, fn func(crm.Account) error) error {
+	f, err := a.scoped(ctx, f)
+	if err != nil {
+		return err
+	}
 	return a.store.EachAccount(ctx, f, fn)
 }
 
@@ -75,6 +84,13 @@ func (a *App) CreateAccount(ctx context.Context, actor string, in crm.Account) (
 			return err
 		}
 		in.ID = id
+		// The person who creates an account owns it, so that it is in their scope.
+		if p := PrincipalFrom(ctx); p.PersonID != 0 {
+			in.OwnerID = p.PersonID
+			if err := tx.SetOwnerships(ctx, []store.Ownership{{AccountID: id, OwnerID: p.PersonID, Stage: in.Stage}}, a.now()); err != nil {
+				return err
+			}
+		}
 		return tx.Audit(ctx, audit(a.now(), actor, "create", "account", id, nil, in))
 	})
 	if err != nil {
@@ -92,7 +108,7 @@ func (a *App) UpdateAccount(ctx context.Context, actor string, in crm.Account) (
 	}
 	err := a.store.InTx(ctx, func(tx *store.Store) error {
 		before, err := tx.Account(ctx, in.ID)
-		if err != nil {
+		if before, err = a.visible(ctx, before, err); err != nil {
 			return err
 		}
 		err = tx.UpdateAccount(ctx, in, a.now())
@@ -149,7 +165,7 @@ type Explanation struct {
 
 // Explain computes the tier of one account in a period, with its reasons.
 func (a *App) Explain(ctx context.Context, id int64, spec PeriodSpec) (Explanation, error) {
-	if _, err := a.store.Account(ctx, id); err != nil {
+	if err := a.checkVisible(ctx, id); err != nil {
 		return Explanation{}, err
 	}
 	m, version, err := a.method(ctx, nil)
@@ -181,7 +197,7 @@ func (a *App) explain(m *crm.Method, version, id int64, p crm.Period) Explanatio
 // year with data, and the product/service split of the default period.
 func (a *App) AccountDetail(ctx context.Context, id int64) (AccountDetail, error) {
 	acc, err := a.store.Account(ctx, id)
-	if err != nil {
+	if acc, err = a.visible(ctx, acc, err); err != nil {
 		return AccountDetail{}, err
 	}
 	d := AccountDetail{Account: acc}
@@ -226,5 +242,6 @@ func (a *App) AccountDetail(ctx context.Context, id int64) (AccountDetail, error
 
 // AccountByCode returns the account with a customer code.
 func (a *App) AccountByCode(ctx context.Context, code string) (crm.Account, error) {
-	return a.store.AccountByCode(ctx, code)
+	acc, err := a.store.AccountByCode(ctx, code)
+	return a.visible(ctx, acc, err)
 }

@@ -26,6 +26,9 @@ type HandoverView struct {
 	CanEdit bool
 }
 
+// Done counts the checklist items done.
+func (h HandoverView) Done() int { return len(crm.HandoverItems) - len(h.Missing) }
+
 func (a *App) handoverView(ctx context.Context, r store.HandoverRow) HandoverView {
 	p := PrincipalFrom(ctx)
 	open := r.Status == crm.HandoverOpen
@@ -284,3 +287,12 @@ func (a *App) AcceptHandover(ctx context.Context, id int64, version int) (Handov
 // HandoverReason prefixes the reason of the history entry an accepted
 // handover writes; the handover's ID follows ("handover:12").
 const HandoverReason = "handover:"
+
+// ProjectLeads lists who may be named to accept a handover: the active
+// people of customer service, by name.
+func (a *App) ProjectLeads(ctx context.Context) ([]crm.Person, error) {
+	if err := Allow(ctx, crm.PermRead); err != nil {
+		return nil, err
+	}
+	return a.store.ActivePeopleOfKind(ctx, crm.DeptCustomerService)
+}

@@ -288,29 +288,12 @@ func (a *App) AssignOwner(ctx context.Context, accountID, ownerID, salesRepID in
 	return a.store.Account(ctx, accountID)
 }
 
-// scopedAccount returns an account the principal may see: one outside their
-// data scope is crm.ErrNotFound.
-func (a *App) scopedAccount(ctx context.Context, id int64) (crm.Account, error) {
-	acc, err := a.store.Account(ctx, id)
-	if err != nil {
-		return acc, err
-	}
-	scope, err := a.Scope(ctx)
-	if err != nil {
-		return crm.Account{}, err
-	}
-	if !scope.Has(acc.OwnerID, acc.SalesRepID) {
-		return crm.Account{}, crm.ErrNotFound
-	}
-	return acc, nil
-}
-
 // AccountHistory lists an account's changes of stage and owner, newest first.
 func (a *App) AccountHistory(ctx context.Context, id int64) ([]crm.StageChange, error) {
 	if err := Allow(ctx, crm.PermRead); err != nil {
 		return nil, err
 	}
-	if _, err := a.scopedAccount(ctx, id); err != nil {
+	if err := a.checkVisible(ctx, id); err != nil {
 		return nil, err
 	}
 	return a.store.AccountHistory(ctx, id)
@@ -339,8 +322,8 @@ func (a *App) AccountLifecycle(ctx context.Context, id int64) (Lifecycle, error)
 	if err := Allow(ctx, crm.PermRead); err != nil {
 		return Lifecycle{}, err
 	}
-	acc, err := a.scopedAccount(ctx, id)
-	if err != nil {
+	acc, err := a.store.Account(ctx, id)
+	if acc, err = a.visible(ctx, acc, err); err != nil {
 		return Lifecycle{}, err
 	}
 	m, _, err := a.Method(ctx)
@@ -382,7 +365,7 @@ func (a *App) AccountLifecycle(ctx context.Context, id int64) (Lifecycle, error)
 		if l.People, err = a.store.People(ctx, store.PeopleFilter{ActiveOnly: true}); err != nil {
 			return l, err
 		}
-		if l.Leads, err = a.store.ActivePeopleOfKind(ctx, crm.DeptCustomerService); err != nil {
+		if l.Leads, err = a.ProjectLeads(ctx); err != nil {
 			return l, err
 		}
 	}

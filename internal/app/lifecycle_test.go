@@ -21,9 +21,10 @@ import (
 // manager and two reps, a marketing analyst, customer service with two
 // project leads, and an account in TARGET owned by the analyst.
 type lc struct {
-	a                                               *app.App
-	s                                               *store.Store
-	clock                                           atomic.Int64 // unix nanoseconds
+	a     *app.App
+	s     *store.Store
+	clock atomic.Int64 // unix nanoseconds
+
 	admin, manager, rep, rep2, analyst, lead, lead2 crm.Person
 	acc                                             crm.Account
 }

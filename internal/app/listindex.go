@@ -22,7 +22,7 @@ type listIndex struct {
 // page answers f from the index when f is such a list; ok is false when it
 // is not, or when the index cannot be used.
 func (a *App) fastPage(ctx context.Context, f store.AccountFilter) (AccountPage, bool, error) {
-	if f.Query != "" || f.Region != "" || f.Industry != "" || f.Type != "" || f.IDs != nil ||
+	if f.Query != "" || f.Region != "" || f.Industry != "" || f.Type != "" || f.IDs != nil || f.People != nil ||
 		(f.Sort != "" && f.Sort != "revenue") || (f.Tier == "") == (f.Band == "") {
 		return AccountPage{}, false, nil
 	}

@@ -110,9 +110,13 @@ func (a *App) Pyramid(ctx context.Context, q PyramidQuery) (PyramidReport, error
 	if err != nil {
 		return PyramidReport{}, err
 	}
-	key := fmt.Sprintf("pyramid|%s|%s|%d|%v", q.Scheme, p.Key, version, q.Thresholds)
+	keep, scope, err := a.scopeKeep(ctx)
+	if err != nil {
+		return PyramidReport{}, err
+	}
+	key := fmt.Sprintf("pyramid|%s|%s|%d|%v|%s", q.Scheme, p.Key, version, q.Thresholds, scope)
 	v, err := a.cached(ctx, key, func() (any, error) {
-		st := m.Rank(a.ledger.revenues(p, nil))
+		st := m.Rank(a.ledger.revenues(p, keep))
 		return m.Summarize(st, q.Scheme, p), nil
 	})
 	if err != nil {
@@ -172,10 +176,14 @@ func (a *App) Migration(ctx context.Context, q PyramidQuery) (MigrationReport, e
 		return MigrationReport{}, err
 	}
 	from := to.Previous()
-	key := fmt.Sprintf("migration|%s|%s|%d|%v", q.Scheme, to.Key, version, q.Thresholds)
+	keep, scope, err := a.scopeKeep(ctx)
+	if err != nil {
+		return MigrationReport{}, err
+	}
+	key := fmt.Sprintf("migration|%s|%s|%d|%v|%s", q.Scheme, to.Key, version, q.Thresholds, scope)
 	v, err := a.cached(ctx, key, func() (any, error) {
-		prev := m.Rank(a.ledger.revenues(from, nil))
-		cur := m.Rank(a.ledger.revenues(to, nil))
+		prev := m.Rank(a.ledger.revenues(from, keep))
+		cur := m.Rank(a.ledger.revenues(to, keep))
 		return m.Migrate(q.Scheme, from, to, prev, cur), nil
 	})
 	if err != nil {
@@ -198,8 +206,12 @@ func (a *App) MovedAccounts(ctx context.Context, q PyramidQuery, fromLayer, toLa
 	if err != nil {
 		return nil, err
 	}
-	prev := m.Rank(a.ledger.revenues(to.Previous(), nil))
-	cur := m.Rank(a.ledger.revenues(to, nil))
+	keep, _, err := a.scopeKeep(ctx)
+	if err != nil {
+		return nil, err
+	}
+	prev := m.Rank(a.ledger.revenues(to.Previous(), keep))
+	cur := m.Rank(a.ledger.revenues(to, keep))
 	ids := m.MovedAccounts(q.Scheme, prev, cur, fromLayer, toLayer)
 	// Order them as the pyramid does: by revenue in the period, then in the
 	// previous one (for accounts that have none now), highest first.
