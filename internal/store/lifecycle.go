@@ -23,7 +23,7 @@ type Ownership struct {
 func (s *Store) SetOwnerships(ctx context.Context, list []Ownership, now time.Time) error {
 	return s.InTx(ctx, func(tx *Store) error {
 		st, err := tx.prep(ctx, `UPDATE accounts SET owner_id = $2, sales_rep_id = $3, owner_department = $4, stage = $5,
-			version = version + 1, updated_at = $6 WHERE id = $1`)
+			updated_at = $6 WHERE id = $1`)
 		if err != nil {
 			return fmt.Errorf("store: set owners: %w", err)
 		}
