@@ -128,6 +128,8 @@ type accountPage struct {
 	Detail app.AccountDetail
 	Trend  chartTrend
 	Split  chartDonut
+	// Lifecycle is the stage, owners, forms and history (lifecycle.go).
+	Lifecycle lifecycleView
 }
 
 type chartTrend struct {
@@ -156,6 +158,9 @@ func (h *handler) showAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := accountPage{layout: h.layout(r, "accounts", "nav.accounts"), Detail: det}
+	if d.Lifecycle, err = h.lifecycleView(r, id); err != nil {
+		return err
+	}
 	d.Title = det.Account.Name
 	prod := chartSeries{Name: d.T("class.PRODUCT"), Color: "PRODUCT"}
 	svc := chartSeries{Name: d.T("class.SERVICE"), Color: "SERVICE"}

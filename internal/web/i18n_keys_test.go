@@ -138,6 +138,10 @@ func TestTranslationKeys(t *testing.T) {
 		"track.":          crm.Tracks,
 		"family.":         crm.RoleFamilies,
 		"dept.":           crm.DepartmentKinds,
+		"stage.":          crm.Stages,
+		"handover.item.":  crm.HandoverItems,
+		"handover.view.":  app.HandoverViews,
+		"handover.state.": {crm.HandoverOpen, crm.HandoverAccepted, crm.HandoverCancelled},
 		"gate.":           crm.Gates,
 		"signin.error.":   {"sso", "sso_unknown"},
 		"flash.":          flashes(t),
@@ -230,7 +234,7 @@ func errorCodes(t *testing.T, typ string) []string {
 func flashes(t *testing.T) []string {
 	t.Helper()
 	codes := found{}
-	for _, path := range []string{"accounts.go", "targets.go", "imports.go", "pyramid.go", "web.go", "signin.go", "people.go"} {
+	for _, path := range []string{"accounts.go", "targets.go", "imports.go", "pyramid.go", "web.go", "signin.go", "people.go", "lifecycle.go"} {
 		scan(t, path, regexp.MustCompile(`flash=([a-z0-9_]+)`), codes.add)
 		scan(t, path, regexp.MustCompile(`"flash": \{"([a-z0-9_]+)"\}`), codes.add)
 	}

@@ -58,6 +58,7 @@ var Pages = []string{
 	"import/upload.html", "import/job.html",
 	"signin.html", "setup.html", "me.html", "people/list.html", "people/form.html", "people/show.html",
 	"org.html", "audit.html",
+	"lifecycle/account.html", "handovers/list.html", "handovers/show.html",
 }
 
 // Routes registers every page on mux and returns the access rule of each.
@@ -121,8 +122,14 @@ func (h *handler) routes(m *route.Mux) {
 	m.Handle("GET /accounts/{id}", read, h.page(h.showAccount))
 	m.Handle("GET /accounts/{id}/edit", edit, h.page(h.editAccount))
 	m.Handle("POST /accounts/{id}", edit, h.page(h.updateAccount))
+	m.Handle("POST /accounts/{id}/stage", edit, h.page(h.moveStage))
+	m.Handle("POST /accounts/{id}/owner", edit, h.page(h.assignOwner))
 	m.Handle("GET /audit", crm.PermAudit, h.page(h.showAudit))
 	m.Handle("GET /audit/export", crm.PermAudit, h.page(h.exportAudit))
+	m.Handle("GET /handovers", read, h.page(h.listHandovers))
+	m.Handle("GET /handovers/{id}", read, h.page(h.showHandover))
+	m.Handle("POST /handovers/{id}", edit, h.page(h.updateHandover))
+	m.Handle("POST /handovers/{id}/accept", edit, h.page(h.acceptHandover))
 	m.Handle("GET /import", crm.PermImport, h.page(h.newImport))
 	m.Handle("POST /import", crm.PermImport, h.page(h.uploadImport))
 	m.Handle("GET /import/{token}", crm.PermImport, h.page(h.showImport))
@@ -200,7 +207,7 @@ var funcs = template.FuncMap{
 func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 	out := map[string]*template.Template{}
 	for _, p := range Pages {
-		t, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "templates/layout.html", "templates/partials.html", "templates/"+p)
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(fsys, "templates/layout.html", "templates/partials*.html", "templates/"+p)
 		if err != nil {
 			return nil, fmt.Errorf("web: template %s: %w", p, err)
 		}
