@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"kam/internal/api"
+	"kam/internal/app"
 	"kam/internal/app/apptest"
 	"kam/internal/crm"
 )
@@ -126,4 +127,17 @@ func TestPeopleImportAPI(t *testing.T) {
 	member := apptest.Person(t, e.app, crm.RoleMember, crm.Person{})
 	e.run(t, scenario{method: "POST", path: "/api/v1/imports/people", body: body,
 		header: map[string]string{"Content-Type": ct, "Authorization": "Bearer " + apptest.Token(t, e.app, member)}, wantStatus: 403})
+}
+
+func TestMethodGatesAPI(t *testing.T) {
+	t.Parallel()
+	e := emptyEnv(t)
+	res := e.run(t, scenario{path: "/api/v1/settings/method", wantStatus: 200, wantBody: []string{`"handover_days":30`, `"contract_signed":true`, `"binding_score":false`}})
+	var m app.MethodJSON
+	decodeJSON(t, res, &m)
+	body := `{"tiers":[{"name":"A","min_revenue":"5000000"},{"name":"B","min_revenue":"0"}],"bands":[{"name":"OX_NOSE","top_share":0.01,"expected_share":0.5}],` +
+		`"fiscal_year_start":1,"downgrade_after":2,"gates":{"handover_accepted":false},"handover_days":14}`
+	e.run(t, scenario{method: "PUT", path: "/api/v1/settings/method", body: body, wantStatus: 200, wantBody: []string{`"handover_days":14`, `"handover_accepted":false`, `"contract_signed":true`}})
+	e.run(t, scenario{method: "PUT", path: "/api/v1/settings/method", body: strings.Replace(body, `"handover_accepted":false`, `"certified_owner":true`, 1), wantStatus: 422, check: wantFields("gates")})
+	e.run(t, scenario{method: "PUT", path: "/api/v1/settings/method", body: strings.Replace(body, `"handover_days":14`, `"handover_days":999`, 1), wantStatus: 422, check: wantFields("handover_days")})
 }

@@ -33,10 +33,12 @@ type MethodInput struct {
 		TopShare      float64 `json:"top_share"`
 		ExpectedShare float64 `json:"expected_share"`
 	} `json:"bands"`
-	FiscalYearStart int    `json:"fiscal_year_start"`
-	DowngradeAfter  int    `json:"downgrade_after"`
-	Note            string `json:"note"`
-	Version         int64  `json:"version"` // ignored: every save is a new version
+	FiscalYearStart int             `json:"fiscal_year_start"`
+	DowngradeAfter  int             `json:"downgrade_after"`
+	Gates           map[string]bool `json:"gates"`         // absent: unchanged; listed gates are set
+	HandoverDays    int             `json:"handover_days"` // 0: unchanged
+	Note            string          `json:"note"`
+	Version         int64           `json:"version"` // ignored: every save is a new version
 }
 
 func (h *handler) saveMethod(w http.ResponseWriter, r *http.Request) error {
@@ -65,6 +67,12 @@ func (h *handler) saveMethod(w http.ResponseWriter, r *http.Request) error {
 		m.Bands = append(m.Bands, crm.BandDef{Name: strings.TrimSpace(b.Name), TopBP: int(math.Round(b.TopShare * 10000)), ExpectedShare: b.ExpectedShare})
 	}
 	m.FiscalYearStart, m.DowngradeAfter = in.FiscalYearStart, in.DowngradeAfter
+	for g, on := range in.Gates {
+		m.Gates[g] = on
+	}
+	if in.HandoverDays != 0 {
+		m.HandoverDays = in.HandoverDays
+	}
 	version, err := h.app.SaveMethod(r.Context(), actor(r), m, in.Note)
 	if err != nil {
 		return err

@@ -164,6 +164,10 @@ type MethodJSON struct {
 	Bands           []BandDefJSON `json:"bands"`
 	FiscalYearStart int           `json:"fiscal_year_start"`
 	DowngradeAfter  int           `json:"downgrade_after"`
+	// Gates are the lifecycle gates, on or off; HandoverDays the days a
+	// sales → customer-service handover may stay open.
+	Gates        map[string]bool `json:"gates"`
+	HandoverDays int             `json:"handover_days"`
 }
 
 // TierDefJSON is a tier and its minimum annual revenue.
@@ -183,7 +187,7 @@ type BandDefJSON struct {
 // NewMethodJSON converts a configuration.
 func NewMethodJSON(m crm.Method, version int64) MethodJSON {
 	out := MethodJSON{Version: version, Currency: m.Currency, FiscalYearStart: m.FiscalYearStart, DowngradeAfter: m.DowngradeAfter,
-		Tiers: []TierDefJSON{}, Bands: []BandDefJSON{}}
+		Tiers: []TierDefJSON{}, Bands: []BandDefJSON{}, Gates: m.Gates, HandoverDays: m.HandoverDays}
 	for _, t := range m.Tiers {
 		out.Tiers = append(out.Tiers, TierDefJSON{t.Name, MoneyJSON(t.Min)})
 	}

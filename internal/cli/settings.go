@@ -25,6 +25,8 @@ func runSettings(ctx context.Context, env Env, args []string) error {
 	tiers := fs.String("tiers", "", "set: tiers from the top with their minimum annual revenue, e.g. A=5000000,B=3000000,C=1000000,D=0")
 	bands := fs.String("bands", "", "set: Pareto bands with their top share of accounts in percent, e.g. OX_NOSE=1,SUPER=4,CORE=20")
 	fyStart := fs.Int("fiscal-year-start", 0, "set: the month (1-12) a fiscal year begins; 1 = calendar years")
+	handoverDays := fs.Int("handover-days", 0, "set: days a sales → customer-service handover may stay open before it is overdue")
+	gates := fs.String("gates", "", "set: lifecycle gates on or off, e.g. contract_signed=on,manager_confirms_loss=off")
 	note := fs.String("note", "", "set: why the change was made (kept with the version)")
 	if _, err := parse(fs, args); err != nil {
 		return err
@@ -39,8 +41,20 @@ func runSettings(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if set {
-		if *tiers == "" && *bands == "" && *fyStart == 0 {
-			return usagef("set needs --tiers, --bands or --fiscal-year-start")
+		if *tiers == "" && *bands == "" && *fyStart == 0 && *handoverDays == 0 && *gates == "" {
+			return usagef("set needs --tiers, --bands, --fiscal-year-start, --handover-days or --gates")
+		}
+		if *handoverDays != 0 {
+			m.HandoverDays = *handoverDays
+		}
+		if *gates != "" {
+			for _, part := range strings.Split(*gates, ",") {
+				name, state, _ := strings.Cut(strings.TrimSpace(part), "=")
+				if state != "on" && state != "off" {
+					return usagef("--gates %q: want NAME=on or NAME=off", part)
+				}
+				m.Gates[name] = state == "on"
+			}
 		}
 		if *tiers != "" {
 			if m.Tiers, err = parseTiers(*tiers); err != nil {

@@ -170,3 +170,17 @@ func TestImportPeopleCLI(t *testing.T) {
 		t.Errorf("after the import:\n%s", out)
 	}
 }
+
+func TestSettingsGatesCLI(t *testing.T) {
+	db := storetest.DSN(t)
+	code, out, errb := runIn(t, "", "settings", "set", "--db", db, "--handover-days", "21", "--gates", "manager_confirms_loss=off", "--note", "faster handovers")
+	if code != 0 || !strings.Contains(out, "configuration version 1") || !strings.Contains(out, `"handover_days": 21`) || !strings.Contains(out, `"manager_confirms_loss": false`) {
+		t.Fatalf("settings set: %d\n%s\n%s", code, out, errb)
+	}
+	if code, _, errb := runIn(t, "", "settings", "set", "--db", db, "--gates", "binding_score=on"); code != 1 || !strings.Contains(errb, "gates") {
+		t.Errorf("a gate of a missing module: %d %s", code, errb)
+	}
+	if code, _, errb := runIn(t, "", "settings", "set", "--db", db, "--gates", "contract_signed=maybe"); code != 2 {
+		t.Errorf("a gate neither on nor off: %d %s", code, errb)
+	}
+}
