@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 
 	"kam/internal/crm"
 )
@@ -139,6 +140,56 @@ func FuzzParseDate(f *testing.F) {
 			if d2, err := ParseDate(again); err != nil || d2 != d {
 				t.Fatalf("ParseDate(%q) = %v; re-parsing %q = %v, %v", s, d, again, d2, err)
 			}
+		}
+	})
+}
+
+// foldString is fold as it was before it wrote into a buffer: the oracle
+// for FuzzFold.
+func foldString(s string) string {
+	s = strings.TrimFunc(s, isSpace)
+	clean := true
+	for _, r := range s {
+		if ('A' <= r && r <= 'Z') || (r >= 0xFF01 && r <= 0xFF5E) || (r >= 0x80 && isSpace(r)) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if r >= 0xFF01 && r <= 0xFF5E {
+			r -= 0xFEE0
+		}
+		if isSpace(r) {
+			r = ' '
+		}
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// FuzzFold checks that the word parsers give what they gave when fold
+// allocated its result: the same text up to foldLen bytes, no word beyond;
+// and that trimSpace trims as strings.TrimFunc does.
+func FuzzFold(f *testing.F) {
+	for _, s := range []string{"PRODUCT", " 产品 ", "ｓｅｒｖｉｃｅ", "Services", "\u0130ndividual", "a\tb", "\xff",
+		"\u3000Y\u3000", " x", "x\t", "\x7f", "a\u00a0", strings.Repeat("Ab", 20), strings.Repeat("服", 11), "\u212Aa"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := trimSpace(s), strings.TrimFunc(s, isSpace); got != want {
+			t.Fatalf("trimSpace(%q) = %q, want %q", s, got, want)
+		}
+		var buf [foldLen]byte
+		got, want := string(fold(s, &buf)), foldString(s)
+		if len(want) > foldLen {
+			want = string(foldTooLong)
+		}
+		if got != want {
+			t.Fatalf("fold(%q) = %q, want %q", s, got, want)
 		}
 	})
 }

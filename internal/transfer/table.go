@@ -211,7 +211,7 @@ func looksLikeText(b []byte) bool {
 // blank reports whether every cell is empty or spaces.
 func blank(row []string) bool {
 	for _, s := range row {
-		if s != "" && strings.TrimFunc(s, isSpace) != "" {
+		if s != "" && trimSpace(s) != "" {
 			return false
 		}
 	}

@@ -715,11 +715,31 @@ func civil(days int) (y, m, d int) {
 // and web forms leave in cells.
 func isSpace(r rune) bool { return unicode.IsSpace(r) || r == 0xFEFF || r == 0x200B }
 
+// trimSpace is strings.TrimFunc(s, isSpace), quick for the common cell that
+// starts and ends with a printable ASCII character (every space is below '!'
+// or not ASCII).
+func trimSpace(s string) string {
+	if len(s) > 0 && s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf {
+		return s
+	}
+	return strings.TrimFunc(s, isSpace)
+}
+
+// foldLen bounds the folded text of a word cell: every word the parsers
+// know is far shorter, so a longer cell is none of them.
+const foldLen = 32
+
+// foldTooLong is what fold gives for a cell longer than foldLen once folded:
+// no word, and no text either (it is not UTF-8).
+var foldTooLong = []byte{0xFF}
+
 // fold trims s, lowercases it and maps full-width ASCII to ASCII, for matching
-// words. It returns s itself when nothing changes, which is the common case of
-// the per-line parsers, so they do not allocate.
-func fold(s string) string {
-	s = strings.TrimFunc(s, isSpace)
+// words, into buf, so the per-line parsers do not allocate. A cell with no
+// ASCII capital, full-width form or Unicode space is only trimmed (other
+// capitals stay as they are). Callers switch on string(fold(s, &buf)), which
+// Go compares without a copy.
+func fold(s string, buf *[foldLen]byte) []byte {
+	s = trimSpace(s)
 	clean := true
 	for _, r := range s {
 		if ('A' <= r && r <= 'Z') || (r >= 0xFF01 && r <= 0xFF5E) || (r >= 0x80 && isSpace(r)) {
@@ -728,19 +748,39 @@ func fold(s string) string {
 		}
 	}
 	if clean {
-		return s
+		if len(s) > len(buf) {
+			return foldTooLong
+		}
+		return buf[:copy(buf[:], s)]
 	}
-	var b strings.Builder
+	n := 0
 	for _, r := range s {
+		if r < utf8.RuneSelf && n < len(buf) {
+			// What the lines below do, for ASCII.
+			c := byte(r)
+			switch {
+			case 'A' <= c && c <= 'Z':
+				c += 'a' - 'A'
+			case c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r':
+				c = ' '
+			}
+			buf[n] = c
+			n++
+			continue
+		}
 		if r >= 0xFF01 && r <= 0xFF5E {
 			r -= 0xFEE0
 		}
 		if isSpace(r) {
 			r = ' '
 		}
-		b.WriteRune(unicode.ToLower(r))
+		r = unicode.ToLower(r)
+		if n+utf8.RuneLen(r) > len(buf) {
+			return foldTooLong
+		}
+		n += utf8.EncodeRune(buf[n:], r)
 	}
-	return b.String()
+	return buf[:n]
 }
 
 // ParseClass parses a revenue class: PRODUCT (empty, 产品, 商品, 货品, 产品收入,
@@ -748,7 +788,14 @@ func fold(s string) string {
 // services, S), case-insensitive. An empty cell is PRODUCT because most
 // revenue files only sell goods and have no class column at all.
 func ParseClass(s string) (string, error) {
-	switch fold(s) {
+	switch s { // the usual spellings, without folding
+	case "PRODUCT", "产品":
+		return "PRODUCT", nil
+	case "SERVICE", "服务":
+		return "SERVICE", nil
+	}
+	var buf [foldLen]byte
+	switch string(fold(s, &buf)) {
 	case "", "产品", "商品", "货品", "产品收入", "商品销售", "product", "products", "goods", "p":
 		return "PRODUCT", nil
 	case "服务", "服务费", "服务收入", "技术服务", "service", "services", "s":
@@ -762,7 +809,8 @@ func ParseClass(s string) (string, error) {
 // dealer, distributor, agent), FRANCHISEE (加盟商, 加盟店, franchisee,
 // franchise) or CONSUMER (消费者, 个人, 个人客户, consumer, individual).
 func ParseAccountType(s string) (string, error) {
-	switch fold(s) {
+	var buf [foldLen]byte
+	switch string(fold(s, &buf)) {
 	case "":
 		return "", nil
 	case "企业", "公司", "企业客户", "enterprise", "company":
@@ -780,7 +828,8 @@ func ParseAccountType(s string) (string, error) {
 // ParseBool parses a yes/no cell: 是/否, 对/错, √/×, Y/N, yes/no, true/false
 // (Excel's TRUE/FALSE), 1/0. An empty cell is false.
 func ParseBool(s string) (bool, error) {
-	switch fold(s) {
+	var buf [foldLen]byte
+	switch string(fold(s, &buf)) {
 	case "是", "对", "√", "✓", "✔", "y", "yes", "true", "1":
 		return true, nil
 	case "", "否", "错", "×", "✗", "✘", "n", "no", "false", "0":

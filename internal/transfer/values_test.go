@@ -399,12 +399,15 @@ func TestValueErrorMessage(t *testing.T) {
 // import.
 func TestParsersDoNotAllocate(t *testing.T) {
 	for name, f := range map[string]func(){
-		"ParseAmount": func() { ParseAmount("¥1,234.56") },
-		"ParseDate":   func() { ParseDate("2024-03-01 08:26:00") },
-		"ParseDateCN": func() { ParseDate("2024年3月1日") },
-		"ParseClass":  func() { ParseClass("服务") },
-		"ParseBool":   func() { ParseBool("是") },
-		"Decimal":     func() { ParseDecimal("12.5") },
+		"ParseAmount":      func() { ParseAmount("¥1,234.56") },
+		"ParseDate":        func() { ParseDate("2024-03-01 08:26:00") },
+		"ParseDateCN":      func() { ParseDate("2024年3月1日") },
+		"ParseClass":       func() { ParseClass("服务") },
+		"ParseClassUpper":  func() { ParseClass("PRODUCT") },
+		"ParseClassWide":   func() { ParseClass("ｓｅｒｖｉｃｅ") },
+		"ParseAccountType": func() { ParseAccountType("Enterprise") },
+		"ParseBool":        func() { ParseBool("是") },
+		"Decimal":          func() { ParseDecimal("12.5") },
 	} {
 		if n := testing.AllocsPerRun(100, f); n != 0 {
 			t.Errorf("%s allocates %v times per call, want 0", name, n)
