@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding"
@@ -42,6 +43,7 @@ type csvTable struct {
 	br     *bufio.Reader
 	guard  *guardReader
 	cr     *csv.Reader
+	in     *bufio.Reader // what cr reads: br, or a reader of br's lines with CR made LF
 	header []string
 	info   TableInfo
 	enc    int
@@ -53,6 +55,16 @@ type csvTable struct {
 	raw    *countReader
 	line   int   // line of the last record read
 	err    error // sticky
+
+	// fast lets quickRecord take lines without quotes from in directly,
+	// into rec. cr does not see those lines, so its line numbers and
+	// offset are behind by quickLines and quickBytes; csvLines counts the
+	// lines cr has read.
+	fast       bool
+	rec        []string
+	quickLines int
+	quickBytes int64
+	csvLines   int
 }
 
 // guardReader sits under the CSV reader's buffer and fails once one record
@@ -100,8 +112,8 @@ func (c crReader) Read(p []byte) (int, error) {
 // Quoting is strict RFC 4180 (LazyQuotes off), which is what Excel writes;
 // lenient quoting would silently merge lines of files that are broken, which
 // is worse than reporting the line.
-func openCSV(f *os.File, name string, size int64, head []byte) (*csvTable, error) {
-	t := &csvTable{file: f, info: TableInfo{Format: "csv", Size: size, Encoding: "UTF-8"}}
+func openCSV(f *os.File, name string, size int64, head []byte, fast bool) (*csvTable, error) {
+	t := &csvTable{file: f, info: TableInfo{Format: "csv", Size: size, Encoding: "UTF-8"}, fast: fast}
 	t.raw = &countReader{r: f}
 	var src io.Reader = t.raw
 	switch {
@@ -141,11 +153,14 @@ func openCSV(f *os.File, name string, size int64, head []byte) (*csvTable, error
 	t.gb = simplifiedchinese.GB18030.NewDecoder()
 	delim := sniffDelimiter(sample)
 	t.info.Delimiter = string(delim)
-	var in io.Reader = t.br
+	t.in = t.br
 	if bytes.IndexByte(sample, '\r') >= 0 && bytes.IndexByte(sample, '\n') < 0 {
-		in = bufio.NewReaderSize(crReader{t.br}, sniffSize)
+		t.in = bufio.NewReaderSize(crReader{t.br}, sniffSize)
 	}
-	t.cr = csv.NewReader(in)
+	// csv.NewReader reads from t.in itself, not through a buffer of its
+	// own, since t.in is a bufio.Reader over 4 KB: quickRecord and cr take
+	// turns on the same bytes.
+	t.cr = csv.NewReader(t.in)
 	t.cr.Comma = rune(delim)
 	t.cr.FieldsPerRecord = -1
 	t.cr.ReuseRecord = true
@@ -167,7 +182,7 @@ func (t *csvTable) Offset() int64 {
 	if t.enc == encDecoded {
 		return t.raw.n
 	}
-	return t.skip + t.cr.InputOffset()
+	return t.skip + t.quickBytes + t.cr.InputOffset()
 }
 
 type countReader struct {
@@ -188,6 +203,18 @@ func (t *csvTable) Close() error     { return t.file.Close() }
 func (t *csvTable) Next() ([]string, int, error) {
 	for t.err == nil {
 		t.guard.start = t.guard.n
+		if rec, line, clean, ok := t.quickRecord(); ok {
+			t.line = line
+			if !clean {
+				if err := t.decode(rec, line); err != nil {
+					return nil, line, err
+				}
+			}
+			if blank(rec) {
+				continue
+			}
+			return rec, line, nil
+		}
 		rec, err := t.cr.Read()
 		if err != nil {
 			var pe *csv.ParseError
@@ -198,13 +225,22 @@ func (t *csvTable) Next() ([]string, int, error) {
 				t.err = &LineError{Line: t.line + 1, Code: "record_too_long", Column: -1, Err: err}
 			case errors.As(err, &pe) && pe.Err != nil && !errors.Is(pe.Err, errRecordTooLong):
 				// The reader has consumed the bad record and can go on.
-				return nil, pe.StartLine, &LineError{Line: pe.StartLine, Code: "csv_syntax", Column: -1, Err: pe.Err}
+				t.csvLines = pe.Line
+				line := pe.StartLine + t.quickLines
+				return nil, line, &LineError{Line: line, Code: "csv_syntax", Column: -1, Err: pe.Err}
 			default:
 				t.err = &LineError{Line: t.line + 1, Code: "read_error", Column: -1, Err: err}
 			}
 			break
 		}
 		line, _ := t.cr.FieldPos(0)
+		// cr has read up to the record's last line: a line end inside a
+		// quoted cell is a line more.
+		t.csvLines = line
+		for _, c := range rec {
+			t.csvLines += strings.Count(c, "\n")
+		}
+		line += t.quickLines
 		t.line = line
 		if err := t.decode(rec, line); err != nil {
 			return nil, line, err
@@ -215,6 +251,67 @@ func (t *csvTable) Next() ([]string, int, error) {
 		return rec, line, nil
 	}
 	return nil, 0, t.err
+}
+
+// quickRecord takes the next record from the buffer without encoding/csv
+// when it is a whole line with no quote, which is nearly every line of an
+// export: its cells are then the text between delimiters, exactly as
+// encoding/csv reads them, at half the cost. Anything else (a quote, a line
+// longer than the buffer, the last line without a line end) is left to cr.
+// Lines with no text are skipped, as cr skips them. line is the record's
+// line number; clean says its text needs no decoding or checking.
+func (t *csvTable) quickRecord() (rec []string, line int, clean, ok bool) {
+	if !t.fast {
+		return nil, 0, false, false
+	}
+	for {
+		b, _ := t.in.Peek(t.in.Buffered())
+		end := bytes.IndexByte(b, '\n')
+		if end < 0 {
+			// Not a whole line buffered: fill the buffer and look again.
+			b, _ = t.in.Peek(t.in.Size())
+			if end = bytes.IndexByte(b, '\n'); end < 0 {
+				return nil, 0, false, false
+			}
+		}
+		if bytes.IndexByte(b[:end], '"') >= 0 {
+			return nil, 0, false, false
+		}
+		text := b[:end]
+		if end > 0 && text[end-1] == '\r' {
+			text = text[:end-1] // encoding/csv reads CRLF as LF
+		}
+		t.quickLines++
+		t.quickBytes += int64(end + 1)
+		if len(text) == 0 {
+			t.in.Discard(end + 1)
+			continue
+		}
+		switch t.enc {
+		case encDecoded:
+			clean = true
+		case encUTF8:
+			// Every cell is valid UTF-8 if the line is: the delimiters
+			// are ASCII, so no character spans two cells.
+			clean = utf8.Valid(text)
+		default:
+			clean = isASCII(text)
+		}
+		row := string(text)
+		t.in.Discard(end + 1)
+		comma := byte(t.cr.Comma)
+		t.rec = t.rec[:0]
+		for {
+			i := strings.IndexByte(row, comma)
+			if i < 0 {
+				break
+			}
+			t.rec = append(t.rec, row[:i])
+			row = row[i+1:]
+		}
+		t.rec = append(t.rec, row)
+		return t.rec, t.csvLines + t.quickLines, clean, true
+	}
 }
 
 // decode checks or converts the cells of rec in place according to the
@@ -291,7 +388,7 @@ func (t *csvTable) appendGB(dst []byte, s string) []byte {
 	}
 }
 
-func isASCII(s string) bool {
+func isASCII[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false

@@ -2,9 +2,11 @@ package transfer
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"math/big"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -276,6 +278,90 @@ func FuzzCSVTable(f *testing.F) {
 			t.Fatalf("blank header %q", h)
 		}
 		drainFuzz(t, tb, len(data))
+	})
+}
+
+// FuzzCSVQuick reads every input with quickRecord and with encoding/csv
+// alone: the rows, their line numbers, the errors, the offsets and what was
+// detected must be the same.
+func FuzzCSVQuick(f *testing.F) {
+	long := strings.Repeat("x", sniffSize+100)
+	for _, s := range []string{
+		"客户编号,日期,金额\nC001,2024-03-01,\"1,234.56\"\nC002,2024-03-02,5\n",
+		"a,b\r\n1,2\r\n\r\n\n3,4\r\n",
+		"a,b\n\"x\ny\",2\n\n\"p\r\nq\",3\n4,5",
+		"a,b\n\"x\"y,1\nz\"q,2\n3,4\n",
+		"a,b\n\"x\n",
+		"a,b\n1,2\r",
+		"a,b\n\r\r\n,\n1\n",
+		"a;b\n1;2\n",
+		"a\tb\n1\t2\n",
+		"a,b\r1,2\r\"3\r4\",5\r",
+		"\xEF\xBB\xBFa,b\n1,2\n",
+		"a,b\n\xff\xfe,1\n2,\xe4\xb8\n",
+		"a,b\n\u4e2d,1\n\xd6\xd0,2\n",
+		"a,b\n" + long + ",1\n2,3\n",
+		"a,b\n\"" + long + "\n\",1\n2,3\n",
+		"a,b\n" + strings.Repeat("1,2\n", 20000) + "\"3\n\",4\n5,6\n",
+		"a,b\n  ,  \n1,2\n",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Add(gbk(f, "客户,金额\n甲公司,1\n\"乙\n公司\",2\n丙,3\n"))
+	f.Add([]byte("\xFF\xFEa\x00,\x00b\x00\n\x001\x00,\x002\x00\n\x00"))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer watchdog()()
+		p, err := os.CreateTemp(dir, "*.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(p.Name())
+		p.Write(data)
+		p.Close()
+		open := func(fast bool) (*csvTable, error) {
+			fh, err := os.Open(p.Name())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var head [8]byte
+			n, _ := io.ReadFull(fh, head[:])
+			tb, err := openCSV(fh, "f.csv", int64(len(data)), head[:n], fast)
+			if err != nil {
+				fh.Close()
+			}
+			return tb, err
+		}
+		quick, err1 := open(true)
+		plain, err2 := open(false)
+		if fmt.Sprint(err1) != fmt.Sprint(err2) {
+			t.Fatalf("open: quick %v, plain %v", err1, err2)
+		}
+		if err1 != nil {
+			return
+		}
+		defer quick.Close()
+		defer plain.Close()
+		if !slices.Equal(quick.Header(), plain.Header()) {
+			t.Fatalf("header: quick %q, plain %q", quick.Header(), plain.Header())
+		}
+		for calls := 0; calls <= len(data)+2; calls++ {
+			row1, line1, err1 := quick.Next()
+			row2, line2, err2 := plain.Next()
+			if !slices.Equal(row1, row2) || line1 != line2 || fmt.Sprint(err1) != fmt.Sprint(err2) {
+				t.Fatalf("call %d: quick %q line %d, %v; plain %q line %d, %v", calls, row1, line1, err1, row2, line2, err2)
+			}
+			if o1, o2 := quick.Offset(), plain.Offset(); o1 != o2 {
+				t.Fatalf("call %d: offset quick %d, plain %d", calls, o1, o2)
+			}
+			var le *LineError
+			if err1 == io.EOF || (err1 != nil && errors.As(err1, &le) && le.Code != "csv_syntax" && le.Code != "bad_utf8") {
+				break
+			}
+		}
+		if quick.Info() != plain.Info() {
+			t.Fatalf("info: quick %+v, plain %+v", quick.Info(), plain.Info())
+		}
 	})
 }
 

@@ -191,7 +191,7 @@ func Open(path string, opt OpenOptions) (Table, error) {
 		f.Close()
 		return nil, &FileError{Code: "zip_not_csv", File: name}
 	}
-	t, err := openCSV(f, name, st.Size(), h)
+	t, err := openCSV(f, name, st.Size(), h, true)
 	if err != nil {
 		f.Close()
 		return nil, err
