@@ -176,7 +176,14 @@ func (h *handler) explainAccount(w http.ResponseWriter, r *http.Request) error {
 		Max           *json.Number   `json:"max_revenue"`
 		Thresholds    []tier         `json:"thresholds"`
 		MethodVersion int64          `json:"method_version"`
-	}{Period: app.NewPeriodJSON(ex.Period), Revenue: app.MoneyJSON(ex.Revenue), Tier: ex.Tier, Min: app.MoneyJSON(ex.Min), MethodVersion: ex.MethodVersion}
+		// The downgrade rule (docs/pyramid.md): the tier of the revenue
+		// alone, and whether the rule holds the account in a higher one.
+		RevenueTier    string `json:"revenue_tier"`
+		Held           bool   `json:"held"`
+		Below          int    `json:"evaluations_below"`
+		DowngradeAfter int    `json:"downgrade_after"`
+	}{Period: app.NewPeriodJSON(ex.Period), Revenue: app.MoneyJSON(ex.Revenue), Tier: ex.Tier, Min: app.MoneyJSON(ex.Min), MethodVersion: ex.MethodVersion,
+		RevenueTier: ex.RevenueTier, Held: ex.Held, Below: ex.Below, DowngradeAfter: ex.DowngradeAfter}
 	if ex.Max > 0 {
 		m := app.MoneyJSON(ex.Max)
 		out.Max = &m
@@ -205,6 +212,10 @@ func (h *handler) accountRevenue(w http.ResponseWriter, r *http.Request) error {
 		Period  app.PeriodJSON `json:"period"`
 		Revenue json.Number    `json:"revenue"`
 		Tier    string         `json:"tier"`
+		// RevenueTier is the tier of the year's revenue alone; Held: the
+		// downgrade rule keeps the account in a higher Tier.
+		RevenueTier string `json:"revenue_tier"`
+		Held        bool   `json:"held"`
 	}
 	out := struct {
 		Months      []month `json:"months"`
@@ -214,7 +225,7 @@ func (h *handler) accountRevenue(w http.ResponseWriter, r *http.Request) error {
 		out.Months = append(out.Months, month{m.Month, app.MoneyJSON(m.Product), app.MoneyJSON(m.Service)})
 	}
 	for _, y := range d.History {
-		out.TierHistory = append(out.TierHistory, year{app.NewPeriodJSON(y.Period), app.MoneyJSON(y.Revenue), y.Tier})
+		out.TierHistory = append(out.TierHistory, year{app.NewPeriodJSON(y.Period), app.MoneyJSON(y.Revenue), y.Tier, y.RevenueTier, y.Held})
 	}
 	return writeJSON(w, http.StatusOK, out)
 }

@@ -623,12 +623,28 @@ func TestAccountsAPI(t *testing.T) {
 			}
 		})},
 		{name: "tier A", path: "/api/v1/accounts?tier=A&per_page=100", wantStatus: 200, check: list(func(t *testing.T, l api.AccountList) {
-			if l.Total != 40 || len(l.Items) != 40 {
-				t.Errorf("tier=A: total %d, %d items; want 40", l.Total, len(l.Items))
+			// The 40 of the book's pyramid of 2025, and one account the
+			// downgrade rule holds in A (A in 2024, B by its revenue of 2025).
+			if l.Total != 41 || len(l.Items) != 41 {
+				t.Errorf("tier=A: total %d, %d items; want 41", l.Total, len(l.Items))
 			}
 			for _, a := range l.Items {
-				if a.Tier != "A" || num(t, a.Revenue) < 5_000_000 {
-					t.Errorf("tier=A lists %s in %q with %s", a.Code, a.Tier, a.Revenue)
+				if a.Tier != "A" {
+					t.Errorf("tier=A lists %s in %q", a.Code, a.Tier)
+				}
+				if num(t, a.Revenue) >= 5_000_000 {
+					continue
+				}
+				var why struct {
+					Tier        string `json:"tier"`
+					RevenueTier string `json:"revenue_tier"`
+					Held        bool   `json:"held"`
+					Below       int    `json:"evaluations_below"`
+					After       int    `json:"downgrade_after"`
+				}
+				e.getJSON(t, "/api/v1/accounts/"+strconv.FormatInt(a.ID, 10)+"/tier", &why)
+				if why.Tier != "A" || why.RevenueTier != "B" || !why.Held || why.Below != 1 || why.After != 2 {
+					t.Errorf("tier=A lists %s with %s; its tier: %+v, want held in A by the downgrade rule", a.Code, a.Revenue, why)
 				}
 			}
 		})},

@@ -34,6 +34,19 @@ func (a *App) Accounts(ctx context.Context, f store.AccountFilter) (AccountPage,
 	if f, serr = a.scoped(ctx, f); serr != nil {
 		return AccountPage{}, serr
 	}
+	f, err := checkFilter(f)
+	if err != nil {
+		return AccountPage{}, err
+	}
+	ls, err := a.listState(ctx)
+	if err != nil {
+		return AccountPage{}, err
+	}
+	return a.accounts(ctx, ls, f)
+}
+
+// checkFilter bounds the paging and checks the sort of a list.
+func checkFilter(f store.AccountFilter) (store.AccountFilter, error) {
 	if f.PerPage <= 0 {
 		f.PerPage = 50
 	}
@@ -41,9 +54,13 @@ func (a *App) Accounts(ctx context.Context, f store.AccountFilter) (AccountPage,
 	// Past the last page is empty; bound it so the offset cannot overflow.
 	f.Page = min(max(f.Page, 1), 1<<31/f.PerPage)
 	if f.Sort != "" && !slices.Contains(store.Sorts, f.Sort) {
-		return AccountPage{}, &crm.ValidationError{Fields: map[string]string{"sort": "error.list.sort"}}
+		return f, &crm.ValidationError{Fields: map[string]string{"sort": "error.list.sort"}}
 	}
-	if page, ok, err := a.fastPage(ctx, f); ok || err != nil {
+	return f, nil
+}
+
+func (a *App) accounts(ctx context.Context, ls listState, f store.AccountFilter) (AccountPage, error) {
+	if page, ok, err := a.fastPage(ctx, ls, f); ok || err != nil {
 		return page, err
 	}
 	list, total, err := a.store.Accounts(ctx, f)
@@ -51,6 +68,53 @@ func (a *App) Accounts(ctx context.Context, f store.AccountFilter) (AccountPage,
 		return AccountPage{}, err
 	}
 	return AccountPage{Accounts: list, Total: total, Page: f.Page, PerPage: f.PerPage, Pages: (total + f.PerPage - 1) / f.PerPage}, nil
+}
+
+// AccountList is the account list page: one page of accounts and what the
+// page's filter menus offer.
+type AccountList struct {
+	AccountPage
+	Regions    []string
+	Industries []string
+	Tiers      []string
+	Bands      []string // Pareto bands, the long tail last
+	// Period is the key of the period the stored standings (tier, band,
+	// revenue) are of; "" before they were first computed.
+	Period string
+}
+
+// AccountList gathers the list page. Everything but the page's rows is kept
+// per state of the data, so a page costs two queries: the versions the
+// caches depend on, and the rows.
+func (a *App) AccountList(ctx context.Context, f store.AccountFilter) (AccountList, error) {
+	f, err := checkFilter(f)
+	if err != nil {
+		return AccountList{}, err
+	}
+	if f, err = a.scoped(ctx, f); err != nil {
+		return AccountList{}, err
+	}
+	ls, err := a.listState(ctx)
+	if err != nil {
+		return AccountList{}, err
+	}
+	out := AccountList{Period: ls.v.Period}
+	if out.AccountPage, err = a.accounts(ctx, ls, f); err != nil {
+		return out, err
+	}
+	if out.Regions, err = a.facetsAt(ctx, ls, "region"); err != nil {
+		return out, err
+	}
+	if out.Industries, err = a.facetsAt(ctx, ls, "industry"); err != nil {
+		return out, err
+	}
+	for _, t := range ls.method.Tiers {
+		out.Tiers = append(out.Tiers, t.Name)
+	}
+	for i := 0; i <= len(ls.method.Bands); i++ {
+		out.Bands = append(out.Bands, ls.method.BandName(i))
+	}
+	return out, nil
 }
 
 // EachAccount streams every account matching f, for exports.
@@ -137,7 +201,11 @@ type MonthRevenue struct {
 type TierHistory struct {
 	Period  crm.Period
 	Revenue crm.Money
-	Tier    string
+	Tier    string // after the downgrade rule
+	// RevenueTier is the tier of the year's revenue alone; Held is true when
+	// the downgrade rule keeps the account in a higher Tier.
+	RevenueTier string
+	Held        bool
 }
 
 // AccountDetail is what the account page shows beyond the record.
@@ -152,15 +220,24 @@ type AccountDetail struct {
 }
 
 // Explanation says why an account is in its tier: its revenue in the period
-// against the thresholds of the method version used.
+// against the thresholds of the method version used, and, in an evaluation
+// year, the downgrade rule.
 type Explanation struct {
 	Period        crm.Period
 	Revenue       crm.Money
-	Tier          string
+	Tier          string    // "" outside the pyramid
 	Min, Max      crm.Money // the tier's range; Max 0 = no upper bound
 	Tiers         []crm.TierDef
 	MethodVersion int64
-	HasRevenue    bool
+	HasRevenue    bool // positive net revenue in the period
+	// RevenueTier is the tier of the period's revenue alone. When the
+	// downgrade rule holds the account in a higher tier, Held is true and
+	// Below counts the consecutive yearly evaluations, up to this one, below
+	// Tier's minimum; DowngradeAfter of them move it down.
+	RevenueTier    string
+	Held           bool
+	Below          int
+	DowngradeAfter int
 }
 
 // Explain computes the tier of one account in a period, with its reasons.
@@ -176,21 +253,41 @@ func (a *App) Explain(ctx context.Context, id int64, spec PeriodSpec) (Explanati
 	if err != nil {
 		return Explanation{}, err
 	}
-	return a.explain(&m, version, id, p), nil
+	return explain(&m, version, a.ledger.accountLines(id), p), nil
 }
 
-func (a *App) explain(m *crm.Method, version, id int64, p crm.Period) Explanation {
-	ex := Explanation{Period: p, Tiers: m.Tiers, MethodVersion: version}
-	ex.Revenue, _ = a.ledger.accountRevenue(p, id)
+// explain explains the tier of the account whose lines are given.
+func explain(m *crm.Method, version int64, lines []accountLine, p crm.Period) Explanation {
+	ex := Explanation{Period: p, Tiers: m.Tiers, MethodVersion: version, DowngradeAfter: m.DowngradeAfter}
+	ex.Revenue, _ = inPeriod(lines, p)
 	ex.HasRevenue = ex.Revenue > 0
-	if ex.HasRevenue {
-		i := m.TierOf(ex.Revenue)
-		ex.Tier, ex.Min = m.Tiers[i].Name, m.Tiers[i].Min
-		if i > 0 {
-			ex.Max = m.Tiers[i-1].Min
+	raw := tierOf(m, ex.Revenue)
+	tier := raw
+	if y, ok := m.EvaluationYear(p); ok && m.DowngradeAfter > 1 {
+		seq := make([]int, 0, m.DowngradeAfter)
+		for k := m.DowngradeAfter - 1; k >= 1; k-- {
+			r, _ := inPeriod(lines, m.Year(y-k))
+			seq = append(seq, tierOf(m, r))
+		}
+		h := m.HoldTier(append(seq, raw))
+		tier, ex.Held, ex.Below = h.Tier, h.Held(), h.Below
+	}
+	ex.RevenueTier = m.TierName(raw)
+	if tier >= 0 {
+		ex.Tier, ex.Min = m.Tiers[tier].Name, m.Tiers[tier].Min
+		if tier > 0 {
+			ex.Max = m.Tiers[tier-1].Min
 		}
 	}
 	return ex
+}
+
+// tierOf is the tier index of revenue, -1 without positive revenue.
+func tierOf(m *crm.Method, revenue crm.Money) int {
+	if revenue <= 0 {
+		return -1
+	}
+	return m.TierOf(revenue)
 }
 
 // AccountDetail gathers the account page: revenue by month, the tier in each
@@ -201,10 +298,22 @@ func (a *App) AccountDetail(ctx context.Context, id int64) (AccountDetail, error
 		return AccountDetail{}, err
 	}
 	d := AccountDetail{Account: acc}
-	if err := a.ledger.sync(ctx, a.store); err != nil {
+	m, version, err := a.method(ctx, nil)
+	if err != nil {
 		return d, err
 	}
-	months := a.ledger.months(id)
+	lines := a.ledger.accountLines(id)
+	months := map[int][2]crm.Money{}
+	for _, x := range lines {
+		k := x.Date.MonthIndex()
+		v := months[k]
+		if x.Service {
+			v[1] += x.Amount
+		} else {
+			v[0] += x.Amount
+		}
+		months[k] = v
+	}
 	if len(months) > 0 {
 		lo, hi := 1<<31-1, 0
 		for k := range months {
@@ -215,10 +324,6 @@ func (a *App) AccountDetail(ctx context.Context, id int64) (AccountDetail, error
 			d.Months = append(d.Months, MonthRevenue{Month: fmt.Sprintf("%04d-%02d", k/12, k%12+1), Product: v[0], Service: v[1]})
 		}
 	}
-	m, version, err := a.method(ctx, nil)
-	if err != nil {
-		return d, err
-	}
 	p, err := a.resolve(&m, PeriodSpec{})
 	if errors.Is(err, ErrNoData) {
 		return d, nil
@@ -227,14 +332,23 @@ func (a *App) AccountDetail(ctx context.Context, id int64) (AccountDetail, error
 		return d, err
 	}
 	d.Period = p
-	d.Why = a.explain(&m, version, id, p)
-	d.Product, d.Service = a.ledger.split(p, id)
+	d.Why = explain(&m, version, lines, p)
+	for _, x := range lines {
+		if !p.Contains(x.Date) {
+			continue
+		}
+		if x.Service {
+			d.Service += x.Amount
+		} else {
+			d.Product += x.Amount
+		}
+	}
 	first, last := a.ledger.span()
 	for y := last.Year(); y >= first.Year(); y-- {
-		yp := m.Year(y)
-		ex := a.explain(&m, version, id, yp)
-		if ex.HasRevenue || ex.Revenue != 0 {
-			d.History = append(d.History, TierHistory{Period: yp, Revenue: ex.Revenue, Tier: ex.Tier})
+		ex := explain(&m, version, lines, m.Year(y))
+		if ex.Revenue != 0 || ex.Tier != "" {
+			d.History = append(d.History, TierHistory{Period: ex.Period, Revenue: ex.Revenue, Tier: ex.Tier,
+				RevenueTier: ex.RevenueTier, Held: ex.Held})
 		}
 	}
 	return d, nil

@@ -260,7 +260,7 @@ func LayerIndex(m *crm.Method, scheme, name string) (int, bool) {
 // Restand recomputes every account's standing in the default period and
 // stores it on the account, where lists filter and sort by it.
 func (a *App) Restand(ctx context.Context) error {
-	m, _, err := a.method(ctx, nil)
+	m, version, err := a.method(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -278,22 +278,99 @@ func (a *App) Restand(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	st := m.Rank(a.ledger.revenues(p, nil))
-	rows := make([]store.Standing, 0, len(st))
-	for _, s := range st {
-		rows = append(rows, store.Standing{ID: s.ID, Revenue: s.Revenue, Tier: m.TierName(s.Tier), Band: m.BandName(s.Band), Rank: s.Rank})
-	}
-	if err := a.store.SetStandings(ctx, rows); err != nil {
+	t := a.standingTable(&m, p)
+	// Streamed in ID order from the table: a slice of a million rows with
+	// their tier and band names was 56 MB more on the heap.
+	err = a.store.WriteStandings(ctx, func(yield func(store.Standing) bool) {
+		for id, ok := range t.listed {
+			if ok && !yield(store.Standing{ID: int64(id), Revenue: crm.Money(t.revenue[id]), Tier: m.TierName(int(t.tier[id])),
+				Band: m.BandName(int(t.band[id])), Rank: int(t.rank[id])}) {
+				return
+			}
+		}
+	})
+	if err != nil {
 		return err
 	}
 	if err := a.store.SetState(ctx, "standing_period", p.Key); err != nil {
 		return err
 	}
-	sig, err := a.standingSignature(ctx)
-	if err != nil {
-		return err
+	// The signature of what the standings were computed from, not of the
+	// data now: an import committed meanwhile makes them stale at once.
+	return a.store.SetState(ctx, "standing_signature", signature(t.state, version, p.Key))
+}
+
+// standingTable is every account's standing in a period, by account ID: what
+// Restand stores and the list index serves.
+type standingTable struct {
+	revenue []int64         // net revenue in the period
+	listed  []bool          // has a standing: a line in the period, or a tier the downgrade rule holds
+	rank    []int32         // 1 = highest revenue; 0 without positive revenue
+	tier    []int16         // index into Method.Tiers; -1: none
+	band    []int16         // index of the Pareto band; -1: none
+	order   []int32         // the listed IDs in list order: revenue highest first, then ID
+	state   store.DataState // of the ledger lines it was computed from
+}
+
+// standingTable ranks every account by its revenue in p. When p is an
+// evaluation year, an account's tier follows the downgrade rule (§2.1) over
+// the years up to p: an account held in a tier without any line in p is
+// listed with revenue 0. Bands and ranks are those of p's revenue alone.
+func (a *App) standingTable(m *crm.Method, p crm.Period) *standingTable {
+	var periods []crm.Period // the previous evaluations, oldest first, then p
+	if y, ok := m.EvaluationYear(p); ok {
+		for k := m.DowngradeAfter - 1; k >= 1; k-- {
+			periods = append(periods, m.Year(y-k))
+		}
 	}
-	return a.store.SetState(ctx, "standing_signature", sig)
+	periods = append(periods, p)
+	t := &standingTable{}
+	prev := make([][]int16, 0, len(periods)-1) // tiers by revenue alone in each previous evaluation
+	t.state = a.ledger.periodSums(periods, func(k int, sums []int64, has []bool) {
+		if k == len(periods)-1 {
+			t.revenue, t.listed = sums, has // the last call: nothing reuses them
+			return
+		}
+		tiers := make([]int16, len(sums))
+		for id, s := range sums {
+			tiers[id] = -1
+			if has[id] && s > 0 {
+				tiers[id] = int16(m.TierOf(crm.Money(s)))
+			}
+		}
+		prev = append(prev, tiers)
+	})
+	n := len(t.revenue)
+	revs := make([]crm.AccountRevenue, 0, n)
+	for id := range n {
+		if !t.listed[id] {
+			for _, tiers := range prev {
+				if tiers[id] >= 0 {
+					t.listed[id] = true // possibly held without revenue in p
+					break
+				}
+			}
+		}
+		if t.listed[id] {
+			revs = append(revs, crm.AccountRevenue{ID: int64(id), Revenue: crm.Money(t.revenue[id])})
+		}
+	}
+	t.rank, t.tier, t.band = make([]int32, n), make([]int16, n), make([]int16, n)
+	t.order = make([]int32, 0, len(revs))
+	seq := make([]int, len(prev)+1)
+	m.EachRank(revs, func(s crm.Standing) {
+		tier := s.Tier
+		if len(prev) > 0 {
+			for k, tiers := range prev {
+				seq[k] = int(tiers[s.ID])
+			}
+			seq[len(prev)] = s.Tier
+			tier = m.HoldTier(seq).Tier
+		}
+		t.rank[s.ID], t.tier[s.ID], t.band[s.ID] = int32(s.Rank), int16(tier), int16(s.Band)
+		t.order = append(t.order, int32(s.ID))
+	})
+	return t
 }
 
 // StandingPeriod returns the key of the period the accounts' stored
@@ -333,5 +410,11 @@ func (a *App) standingSignature(ctx context.Context) (string, error) {
 	if err != nil && err != ErrNoData {
 		return "", err
 	}
-	return fmt.Sprintf("%d|%d|%d|%s", st.LastBatch, st.Epoch, version, p.Key), nil
+	return signature(st, version, p.Key), nil
+}
+
+// signature names what stored standings are computed from: the revenue data,
+// the configuration version and the period.
+func signature(st store.DataState, version int64, period string) string {
+	return fmt.Sprintf("%d|%d|%d|%s", st.LastBatch, st.Epoch, version, period)
 }

@@ -213,9 +213,19 @@ func explainAccount(ctx context.Context, env Env, a *app.App, code string, spec 
 		enc.SetIndent("", "  ")
 		return enc.Encode(map[string]any{"account": acc.Code, "name": acc.Name, "period": app.NewPeriodJSON(ex.Period),
 			"revenue": app.MoneyJSON(ex.Revenue), "tier": ex.Tier, "min_revenue": app.MoneyJSON(ex.Min), "max_revenue": app.MoneyJSON(ex.Max),
-			"method_version": ex.MethodVersion})
+			"method_version": ex.MethodVersion, "revenue_tier": ex.RevenueTier, "held": ex.Held, "evaluations_below": ex.Below,
+			"downgrade_after": ex.DowngradeAfter})
 	}
 	fmt.Fprintf(env.Stdout, "%s %s, %s to %s: revenue %s\n", acc.Code, acc.Name, ex.Period.From, ex.Period.To, ex.Revenue.Grouped())
+	if ex.Held {
+		by := "no positive revenue"
+		if ex.RevenueTier != "" {
+			by = "tier " + ex.RevenueTier + " by revenue"
+		}
+		fmt.Fprintf(env.Stdout, "tier %s, held by the downgrade rule: below its minimum %s in %d of the %d consecutive yearly evaluations that move an account down (%s; configuration version %d)\n",
+			ex.Tier, ex.Min.Grouped(), ex.Below, ex.DowngradeAfter, by, ex.MethodVersion)
+		return nil
+	}
 	if !ex.HasRevenue {
 		fmt.Fprintln(env.Stdout, "no positive net revenue in the period: outside the pyramid")
 		return nil

@@ -34,6 +34,14 @@ type Standing struct {
 // assigns tiers and bands. Accounts with zero or negative net revenue come
 // last, unranked. revs is reordered in place.
 func (m *Method) Rank(revs []AccountRevenue) []Standing {
+	out := make([]Standing, 0, len(revs))
+	m.EachRank(revs, func(s Standing) { out = append(out, s) })
+	return out
+}
+
+// EachRank ranks revs as Rank does and calls fn with each standing in rank
+// order, without keeping them (a million standings are 40 MB).
+func (m *Method) EachRank(revs []AccountRevenue, fn func(Standing)) {
 	slices.SortFunc(revs, func(a, b AccountRevenue) int {
 		if c := cmp.Compare(b.Revenue, a.Revenue); c != 0 {
 			return c
@@ -45,7 +53,6 @@ func (m *Method) Rank(revs []AccountRevenue) []Standing {
 		n++
 	}
 	cuts := m.bandCuts(n)
-	out := make([]Standing, len(revs))
 	band := 0
 	for i, r := range revs {
 		s := Standing{ID: r.ID, Revenue: r.Revenue, Tier: -1, Band: -1}
@@ -57,9 +64,8 @@ func (m *Method) Rank(revs []AccountRevenue) []Standing {
 			s.Tier = m.TierOf(r.Revenue)
 			s.Band = band
 		}
-		out[i] = s
+		fn(s)
 	}
-	return out
 }
 
 // bandCuts returns, for each band, how many of the top n accounts it holds

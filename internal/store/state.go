@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"kam/internal/crm"
@@ -62,6 +63,49 @@ func (s *Store) BumpRevenueEpoch(ctx context.Context) error {
 		return fmt.Errorf("store: bump epoch: %w", err)
 	}
 	return nil
+}
+
+// bumpState adds one to a counter kept in app_state.
+func (s *Store) bumpState(ctx context.Context, key string) error {
+	_, err := s.q.ExecContext(ctx, `INSERT INTO app_state (key, value) VALUES ($1, '1')
+		ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(app_state.value AS BIGINT) + 1 AS TEXT)`, key)
+	if err != nil {
+		return fmt.Errorf("store: bump %s: %w", key, err)
+	}
+	return nil
+}
+
+// Versions is what kam serve's caches depend on, read in one query so that a
+// list page checks them all in one round trip.
+type Versions struct {
+	Data DataState
+	// Method is the ID of the current configuration version, 0 for none.
+	Method int64
+	// Accounts changes with every account created or edited one by one
+	// (imports change Data).
+	Accounts int64
+	// Standings and Period are the signature and period of the standings
+	// stored on the accounts ("" if never written).
+	Standings string
+	Period    string
+}
+
+// Versions returns the current versions.
+func (s *Store) Versions(ctx context.Context) (Versions, error) {
+	var v Versions
+	var last, method sql.NullInt64
+	var epoch, accounts, sig, period sql.NullString
+	err := s.q.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM import_batches), (SELECT MAX(id) FROM method_versions),
+		(SELECT value FROM app_state WHERE key = 'revenue_epoch'), (SELECT value FROM app_state WHERE key = 'accounts_epoch'),
+		(SELECT value FROM app_state WHERE key = 'standing_signature'), (SELECT value FROM app_state WHERE key = 'standing_period')`).
+		Scan(&last, &method, &epoch, &accounts, &sig, &period)
+	if err != nil {
+		return v, fmt.Errorf("store: versions: %w", err)
+	}
+	v.Data.LastBatch, v.Method, v.Standings, v.Period = last.Int64, method.Int64, sig.String, period.String
+	v.Data.Epoch, _ = strconv.ParseInt(epoch.String, 10, 64)
+	v.Accounts, _ = strconv.ParseInt(accounts.String, 10, 64)
+	return v, nil
 }
 
 // State reads a value of app_state ("" when absent).

@@ -42,6 +42,9 @@ type Store struct {
 	conn *sql.Conn
 	d    dialect
 	dsn  string
+	// stmts keeps the statements of the hottest reads prepared (see
+	// Store.query); nil on a Store made by InTx.
+	stmts *stmtCache
 }
 
 // dialect is everything that differs between SQLite and PostgreSQL at run
@@ -114,7 +117,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", Redact(dsn), err)
 	}
-	return &Store{db: db, q: db, d: d, dsn: dsn}, nil
+	return &Store{db: db, q: db, d: d, dsn: dsn, stmts: &stmtCache{}}, nil
 }
 
 // SQLite page cache sizes (negative: KiB) of a connection that reads and of

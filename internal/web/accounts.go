@@ -3,10 +3,13 @@ package web
 import (
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
+	"sync"
 
 	"kam/internal/api"
 	"kam/internal/app"
@@ -57,17 +60,78 @@ func newPager(r *http.Request, page, pages, total int) pager {
 
 type accountsPage struct {
 	layout
-	List       app.AccountPage
+	List       app.AccountList
 	Pager      pager
 	Filter     url.Values
-	Regions    []string
-	Industries []string
-	Tiers      []string
-	Bands      []string
 	Types      []string
-	Period     string
 	ExportCSV  string
 	ExportXLSX string
+	// Filters and Rows are the filter form and the table's rows, rendered
+	// by the templates "account-filters" and "account-row" or taken from
+	// listFragments.
+	Filters template.HTML
+	Rows    []template.HTML
+}
+
+// accountRow is what the template "account-row" shows of an account, every
+// value ready to print: the row's HTML is kept in listFragments by these
+// values, so the template must read nothing else.
+type accountRow struct {
+	ID                          int64
+	Code, Name, Tier, Band      string
+	BandLabel, TypeLabel        string // in the page's language
+	Region, Industry, Wan, Yuan string
+}
+
+// listFragments keeps rendered rows and filter forms of the account list,
+// keyed by everything they show (and the language), so that a kept one is
+// never stale: rendering 50 rows and the form took 60 % of a list page's time
+// under load (measured at 1,000,000 accounts: 1.4 of 2.3 ms a request).
+// Shared by every handler of the process; about 8,000 rows at most.
+var listFragments = fragmentCache{maxBytes: 4 << 20}
+
+// fragmentCache is a map of rendered HTML, emptied when it holds maxBytes.
+type fragmentCache struct {
+	mu       sync.Mutex
+	m        map[string]template.HTML
+	bytes    int
+	maxBytes int
+}
+
+// get returns the fragment for key, rendering it when it is not kept.
+func (c *fragmentCache) get(key string, render func() (template.HTML, error)) (template.HTML, error) {
+	c.mu.Lock()
+	v, ok := c.m[key]
+	c.mu.Unlock()
+	if ok {
+		return v, nil
+	}
+	v, err := render()
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	if c.m == nil || c.bytes >= c.maxBytes {
+		c.m, c.bytes = make(map[string]template.HTML), 0
+	}
+	if _, ok := c.m[key]; !ok {
+		c.m[key] = v
+		c.bytes += len(key) + len(v)
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// fragmentKey builds a cache key from values, each prefixed by its length
+// so that no two lists of values give the same key.
+type fragmentKey struct{ strings.Builder }
+
+func (k *fragmentKey) add(values ...string) {
+	for _, v := range values {
+		k.WriteString(strconv.Itoa(len(v)))
+		k.WriteByte(':')
+		k.WriteString(v)
+	}
 }
 
 func (h *handler) listAccounts(w http.ResponseWriter, r *http.Request) error {
@@ -75,38 +139,85 @@ func (h *handler) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return badRequest(err.Error())
 	}
-	list, err := h.app.Accounts(r.Context(), f)
+	list, err := h.app.AccountList(r.Context(), f)
 	if err != nil {
 		return err
 	}
 	d := accountsPage{layout: h.layout(r, "accounts", "nav.accounts"), List: list, Filter: r.URL.Query(), Types: crm.AccountTypes}
 	d.Pager = newPager(r, list.Page, list.Pages, list.Total)
-	if d.Regions, err = h.app.Facets(r.Context(), "region"); err != nil {
-		return err
-	}
-	if d.Industries, err = h.app.Facets(r.Context(), "industry"); err != nil {
-		return err
-	}
-	m, _, err := h.app.Method(r.Context())
-	if err != nil {
-		return err
-	}
-	for _, t := range m.Tiers {
-		d.Tiers = append(d.Tiers, t.Name)
-	}
-	for i := 0; i <= len(m.Bands); i++ {
-		d.Bands = append(d.Bands, m.BandName(i))
-	}
-	if d.Period, err = h.app.StandingPeriod(r.Context()); err != nil {
-		return err
-	}
 	q := r.URL.Query()
 	q.Del("page")
 	q.Set("format", "csv")
 	d.ExportCSV = "/accounts/export?" + q.Encode()
 	q.Set("format", "xlsx")
 	d.ExportXLSX = "/accounts/export?" + q.Encode()
-	return h.render(w, http.StatusOK, "accounts/list.html", d)
+	const page = "accounts/list.html"
+	t, err := h.pageTemplate(page)
+	if err != nil {
+		return err
+	}
+	fragment := func(key, name string, data any) (template.HTML, error) {
+		render := func() (template.HTML, error) {
+			var b strings.Builder
+			if err := t.ExecuteTemplate(&b, name, data); err != nil {
+				return "", fmt.Errorf("web: render %s of %s: %w", name, page, err)
+			}
+			return template.HTML(b.String()), nil
+		}
+		if h.dev {
+			return render() // templates change under development
+		}
+		return listFragments.get(key, render)
+	}
+	// The form shows the filter's values and the menus' options.
+	var key fragmentKey
+	key.add("filters", d.Lang)
+	for _, k := range []string{"q", "tier", "band", "region", "industry", "type", "sort"} {
+		key.add(d.Filter.Get(k))
+	}
+	for _, menu := range [][]string{list.Tiers, list.Bands, list.Regions, list.Industries, d.Types} {
+		key.add(strconv.Itoa(len(menu)))
+		key.add(menu...)
+	}
+	if d.Filters, err = fragment(key.String(), "account-filters", d); err != nil {
+		return err
+	}
+	for _, a := range list.Accounts {
+		row := accountRow{ID: a.ID, Code: a.Code, Name: a.Name, Tier: a.Tier, Band: a.Band, Region: a.Region, Industry: a.Industry,
+			Wan: crm.GroupDigits(a.Revenue.Wan()), Yuan: a.Revenue.Grouped()}
+		if a.Band != "" {
+			row.BandLabel = d.T("band." + a.Band)
+		}
+		if a.Type != "" {
+			row.TypeLabel = d.T("type." + a.Type)
+		}
+		key.Reset()
+		key.add("row", strconv.FormatInt(row.ID, 10), row.Code, row.Name, row.Tier, row.Band, row.BandLabel, row.TypeLabel,
+			row.Region, row.Industry, row.Wan, row.Yuan)
+		html, err := fragment(key.String(), "account-row", row)
+		if err != nil {
+			return err
+		}
+		d.Rows = append(d.Rows, html)
+	}
+	return h.render(w, http.StatusOK, page, d)
+}
+
+// pageTemplate returns the templates of a page, read again from
+// internal/web on every call in development, as render does.
+func (h *handler) pageTemplate(page string) (*template.Template, error) {
+	pages := h.pages
+	if h.dev {
+		var err error
+		if pages, err = parsePages(os.DirFS("internal/web")); err != nil {
+			return nil, err
+		}
+	}
+	t, ok := pages[page]
+	if !ok {
+		return nil, fmt.Errorf("web: no page %s", page)
+	}
+	return t, nil
 }
 
 func (h *handler) exportAccounts(w http.ResponseWriter, r *http.Request) error {

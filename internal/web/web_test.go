@@ -493,6 +493,10 @@ func TestPages(t *testing.T) {
 		t.Fatalf("account %s is %q, want %q", knownCode, known.Name, knownName)
 	}
 	idA, idB := strconv.FormatInt(accA.ID, 10), strconv.FormatInt(accB.ID, 10)
+	// The one account of the demo that the downgrade rule holds in A: A in
+	// 2024, B by its revenue of 2025.
+	held := accountOf(t, e, "q=F002179")
+	idHeld := strconv.FormatInt(held.ID, 10)
 
 	for _, l := range []lang{langs[0], langs[1]} {
 		p := l.p
@@ -529,8 +533,9 @@ func TestPages(t *testing.T) {
 							t.Errorf("list shows %d rows, want 50", len(rows))
 						}
 					}},
+				// The 40 of the book's pyramid and one held in A by the downgrade rule.
 				{name: "tier filter", path: "/accounts?tier=A", wantStatus: 200,
-					wantBody: []string{tr(p, "common.total", 40), tr(p, "common.page", 1, 1), `<option selected>A</option>`},
+					wantBody: []string{tr(p, "common.total", 41), tr(p, "common.page", 1, 1), `<option selected>A</option>`},
 					check: func(t *testing.T, res response) {
 						for _, r := range tableRows(t, res.Body, "accounts") {
 							if !strings.HasPrefix(r[2], "A ") {
@@ -539,7 +544,7 @@ func TestPages(t *testing.T) {
 						}
 					}},
 				{name: "paging keeps the filters", path: "/accounts?tier=D&type=FRANCHISEE&page=2", wantStatus: 200,
-					wantBody: []string{tr(p, "common.page", 2, 78)},
+					wantBody: []string{tr(p, "common.page", 2, 77)},
 					check: func(t *testing.T, res response) {
 						links := append(hrefs(res.Body, `rel="prev" `), hrefs(res.Body, `rel="next" `)...)
 						if len(links) != 2 {
@@ -565,7 +570,7 @@ func TestPages(t *testing.T) {
 				{name: "export csv", path: "/accounts/export?format=csv", wantStatus: 200,
 					wantHeader: map[string]string{"Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="accounts.csv"`},
 					check:      wantCSV(p, 4695+1, "account.code", knownName)},
-				{name: "export csv of a filter", path: "/accounts/export?format=csv&tier=A", wantStatus: 200, check: wantCSV(p, 40+1, "account.tier", "")},
+				{name: "export csv of a filter", path: "/accounts/export?format=csv&tier=A", wantStatus: 200, check: wantCSV(p, 41+1, "account.tier", "")},
 				{name: "export xlsx", path: "/accounts/export?format=xlsx&tier=B", wantStatus: 200,
 					wantHeader: map[string]string{"Content-Disposition": `attachment; filename="accounts.xlsx"`},
 					check: func(t *testing.T, res response) {
@@ -596,6 +601,20 @@ func TestPages(t *testing.T) {
 						hist := tableRows(t, res.Body, "tier-history")
 						if !slices.ContainsFunc(hist, func(r []string) bool { return r[0] == "2025" && r[2] == "B" }) {
 							t.Errorf("#tier-history = %q, want B in 2025", hist)
+						}
+					}},
+				{name: "account held in A", path: "/accounts/" + idHeld, wantStatus: 200,
+					wantBody: []string{tr(p, "account.why_held", grouped(t, held.Revenue), crm.Yuan(5_000_000).Grouped(), "A", 1, 2),
+						tr(p, "account.held", "B")},
+					check: func(t *testing.T, res response) {
+						why := res.Body[strings.Index(res.Body, `id="why"`):]
+						if why = why[:min(len(why), 400)]; !strings.Contains(why, `<div class="kpi-value">A</div>`) {
+							t.Errorf("#why = %s, want tier A", why)
+						}
+						hist := tableRows(t, res.Body, "tier-history")
+						if !slices.ContainsFunc(hist, func(r []string) bool { return r[0] == "2025" && strings.HasPrefix(r[2], "A ") }) ||
+							!slices.ContainsFunc(hist, func(r []string) bool { return r[0] == "2024" && r[2] == "A" }) {
+							t.Errorf("#tier-history = %q, want A held in 2025 and A in 2024", hist)
 						}
 					}},
 				{name: "account in A", path: "/accounts/" + idA, wantStatus: 200,
