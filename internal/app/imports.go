@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"kam/internal/crm"
 	"kam/internal/store"
@@ -121,17 +122,38 @@ func (a *App) Import(ctx context.Context, actor string, req ImportRequest) (*Imp
 	if req.PreviewRows == 0 {
 		req.PreviewRows = 10
 	}
-	sum, size, err := fileSHA256(req.Path)
-	if err != nil {
-		return nil, &ImportError{Code: "read", Err: err}
+	// The file is hashed in the background while it is opened and, for
+	// revenue, while the account codes load. Whether it was imported before
+	// is still decided before anything is written, and that answer comes
+	// before any other: fresh gives it, and every path waits for it.
+	hash := hashFile(req.Path)
+	var (
+		sum      string
+		size     int64
+		checked  bool
+		freshErr error
+	)
+	fresh := func(s *store.Store) error {
+		if checked {
+			return freshErr
+		}
+		checked = true
+		var err error
+		if sum, size, err = hash.wait(); err != nil {
+			freshErr = &ImportError{Code: "read", Err: err}
+		} else if prev, err := s.BatchBySHA(ctx, req.Kind, sum); err == nil {
+			freshErr = &ImportError{Code: "already_imported", Prev: &prev, Err: crm.ErrConflict}
+		} else if !errors.Is(err, crm.ErrNotFound) {
+			freshErr = err
+		}
+		return freshErr
 	}
-	if prev, err := a.store.BatchBySHA(ctx, req.Kind, sum); err == nil {
-		return nil, &ImportError{Code: "already_imported", Prev: &prev, Err: crm.ErrConflict}
-	} else if !errors.Is(err, crm.ErrNotFound) {
-		return nil, err
-	}
+	defer hash.wait()
 	table, err := transfer.Open(req.Path, transfer.OpenOptions{Sheet: req.Sheet, Format: req.Format})
 	if err != nil {
+		if ferr := fresh(a.store); ferr != nil {
+			return nil, ferr
+		}
 		return nil, &ImportError{Code: "read", Err: fmt.Errorf("%s: %w", req.FileName, err)}
 	}
 	defer table.Close()
@@ -140,9 +162,15 @@ func (a *App) Import(ctx context.Context, actor string, req ImportRequest) (*Imp
 	if req.MappingName != "" {
 		saved, err := a.store.Mapping(ctx, req.Kind, req.MappingName)
 		if err != nil {
+			if ferr := fresh(a.store); ferr != nil {
+				return nil, ferr
+			}
 			return nil, &ImportError{Code: "mapping", Err: fmt.Errorf("saved mapping %q: %w", req.MappingName, err)}
 		}
 		if err := json.Unmarshal([]byte(saved.Columns), &explicit); err != nil {
+			if ferr := fresh(a.store); ferr != nil {
+				return nil, ferr
+			}
 			return nil, err
 		}
 	}
@@ -157,6 +185,9 @@ func (a *App) Import(ctx context.Context, actor string, req ImportRequest) (*Imp
 		Header: append([]string(nil), table.Header()...)}
 	mapping, err := transfer.MapColumns(table.Header(), explicit, fields)
 	if err != nil {
+		if ferr := fresh(a.store); ferr != nil {
+			return nil, ferr
+		}
 		return res, &ImportError{Code: "mapping", Err: fmt.Errorf("%s: %w", req.FileName, err)}
 	}
 	used := map[transfer.Field]string{}
@@ -165,11 +196,24 @@ func (a *App) Import(ctx context.Context, actor string, req ImportRequest) (*Imp
 	}
 	usedJSON, _ := json.Marshal(used)
 	res.Mapping = used
-	res.Batch = store.Batch{Kind: req.Kind, FileName: req.FileName, SHA256: sum, Size: size, Mapping: string(usedJSON),
+	res.Batch = store.Batch{Kind: req.Kind, FileName: req.FileName, Mapping: string(usedJSON),
 		CreatedBy: actor, CreatedAt: a.now()}
 
 	run := func(tx *store.Store) error {
 		imp := &importer{app: a, tx: tx, req: &req, res: res, table: table, mapping: mapping, ctx: ctx}
+		if req.Kind == KindRevenue {
+			var err error
+			if imp.codes, err = loadCodeIndex(ctx, tx); err != nil {
+				if ferr := fresh(tx); ferr != nil {
+					return ferr
+				}
+				return err
+			}
+		}
+		if err := fresh(tx); err != nil {
+			return err
+		}
+		res.Batch.SHA256, res.Batch.Size = sum, size
 		if !req.DryRun {
 			id, err := tx.CreateBatch(ctx, res.Batch)
 			if errors.Is(err, crm.ErrConflict) {
@@ -208,6 +252,9 @@ func (a *App) Import(ctx context.Context, actor string, req ImportRequest) (*Imp
 		err = a.store.InTx(ctx, run)
 	}
 	if err != nil {
+		if freshErr != nil {
+			return nil, freshErr // as if refused before the transaction
+		}
 		res.Batch.ID = 0
 		return res, err
 	}
@@ -220,6 +267,29 @@ func (a *App) Import(ctx context.Context, actor string, req ImportRequest) (*Imp
 		a.invalidate()
 	}
 	return res, nil
+}
+
+// fileHash is the SHA-256 and size of a file, computed in a goroutine.
+type fileHash struct {
+	done chan struct{}
+	sum  string
+	size int64
+	err  error
+}
+
+func hashFile(path string) *fileHash {
+	h := &fileHash{done: make(chan struct{})}
+	go func() {
+		defer close(h.done)
+		h.sum, h.size, h.err = fileSHA256(path)
+	}()
+	return h
+}
+
+// wait returns the hash once it is known.
+func (h *fileHash) wait() (string, int64, error) {
+	<-h.done
+	return h.sum, h.size, h.err
 }
 
 func fileSHA256(path string) (string, int64, error) {
@@ -249,25 +319,77 @@ type importer struct {
 	table   transfer.Table
 	mapping transfer.Mapping
 
-	codes   *codeIndex
-	pending []pendingLine
-	newAccs map[string]crm.Account // codes first seen in this file, not yet stored
-	newList []crm.Account
-	writer  *lineSink
-	seen    map[string]int // accounts import: code → first row
+	col      columns // the column of each field, read once from mapping
+	qtyPrice bool    // amounts are quantity × unit price where the amount cell is empty
+	scale    int     // the power of ten of the amount column's unit (万元: 4)
+
+	codes *codeIndex
+	// pending are the lines read since the last flush; unresolved those of
+	// them whose account is new to this import and has no ID yet.
+	pending    []store.LineInsert
+	unresolved []unresolvedLine
+	newAccs    map[string]crm.Account // codes first seen in this file, not yet stored
+	newList    []crm.Account
+	writer     *lineSink
+	seen       map[string]int // accounts import: code → first row
+	lastAcc    accountMemo
 }
 
-type pendingLine struct {
-	store.LineInsert
+// columns holds the 0-based column of each field, -1 for a field the file
+// has no column for. Rows are read by these indexes: a map lookup per cell
+// cost more than parsing the cell on ten million lines.
+type columns struct {
+	account, name, date, amount, quantity, unitPrice, class, product,
+	region, industry, typ, listed, leader, potential int
+}
+
+func columnsOf(m transfer.Mapping) columns {
+	at := func(f transfer.Field) int {
+		if i, ok := m.Index[f]; ok {
+			return i
+		}
+		return -1
+	}
+	return columns{
+		account: at(transfer.FieldAccount), name: at(transfer.FieldAccountName), date: at(transfer.FieldDate),
+		amount: at(transfer.FieldAmount), quantity: at(transfer.FieldQuantity), unitPrice: at(transfer.FieldUnitPrice),
+		class: at(transfer.FieldClass), product: at(transfer.FieldProduct), region: at(transfer.FieldRegion),
+		industry: at(transfer.FieldIndustry), typ: at(transfer.FieldType), listed: at(transfer.FieldListed),
+		leader: at(transfer.FieldLeader), potential: at(transfer.FieldPotential),
+	}
+}
+
+type unresolvedLine struct {
+	i    int // in pending
 	code string
 }
 
-func (im *importer) cell(row []string, f transfer.Field) string {
-	i, ok := im.mapping.Index[f]
-	if !ok || i >= len(row) {
+// accountMemo is the account read from the last revenue row whose account
+// cells had no problem, with those cells as they were in the file.
+type accountMemo struct {
+	ok                          bool
+	acc                         crm.Account
+	name, industry, region, typ string
+}
+
+// cell returns the trimmed cell of column i, "" when the row has none.
+func cell(row []string, i int) string {
+	if i < 0 || i >= len(row) {
 		return ""
 	}
-	return strings.TrimSpace(row[i])
+	s := row[i]
+	if len(s) > 0 && s[0] > ' ' && s[0] < utf8.RuneSelf && s[len(s)-1] > ' ' && s[len(s)-1] < utf8.RuneSelf {
+		return s // nothing to trim: the common case, quicker than TrimSpace
+	}
+	return strings.TrimSpace(s)
+}
+
+// rawCell returns the cell of column i as it is in the file.
+func rawCell(row []string, i int) string {
+	if i < 0 || i >= len(row) {
+		return ""
+	}
+	return row[i]
 }
 
 func (im *importer) problem(line int, f transfer.Field, value, code string) {
@@ -297,12 +419,9 @@ func codeOf(err error) string {
 
 func (im *importer) run() error {
 	im.newAccs = map[string]crm.Account{}
-	if im.req.Kind == KindRevenue {
-		var err error
-		if im.codes, err = loadCodeIndex(im.ctx, im.tx); err != nil {
-			return err
-		}
-	}
+	im.col = columnsOf(im.mapping)
+	im.qtyPrice = im.col.quantity >= 0 && im.col.unitPrice >= 0
+	im.scale = im.mapping.Scale[transfer.FieldAmount]
 	if im.req.Kind == KindRevenue && !im.req.DryRun {
 		im.writer = newLineSink(im.ctx, im.tx.NewRevenueWriter(im.res.Batch.ID))
 		defer im.writer.abort()
@@ -379,14 +498,14 @@ func blank(row []string) bool {
 }
 
 func (im *importer) revenueRow(row []string, line int) (bool, error) {
-	code := im.cell(row, "account")
+	code := cell(row, im.col.account)
 	ok := true
 	if code == "" {
 		im.res.NoAccountRows++
 		im.problem(line, "account", "", "no_account")
 		ok = false
 	}
-	rawDate := im.cell(row, "date")
+	rawDate := cell(row, im.col.date)
 	date, err := transfer.ParseDate(rawDate)
 	if err != nil {
 		code := codeOf(err)
@@ -397,8 +516,8 @@ func (im *importer) revenueRow(row []string, line int) (bool, error) {
 		ok = false
 	}
 	var amount crm.Money
-	if raw := im.cell(row, "amount"); raw != "" || !im.hasQtyPrice() {
-		amount, err = transfer.ParseAmountScale(raw, im.mapping.Scale["amount"])
+	if raw := cell(row, im.col.amount); raw != "" || !im.qtyPrice {
+		amount, err = transfer.ParseAmountScale(raw, im.scale)
 		if err != nil {
 			c := codeOf(err)
 			if raw == "" {
@@ -408,7 +527,7 @@ func (im *importer) revenueRow(row []string, line int) (bool, error) {
 			ok = false
 		}
 	} else {
-		rq, rp := im.cell(row, "quantity"), im.cell(row, "unit_price")
+		rq, rp := cell(row, im.col.quantity), cell(row, im.col.unitPrice)
 		q, err1 := transfer.ParseQuantity(rq)
 		p, err2 := transfer.ParsePrice(rp)
 		switch {
@@ -425,45 +544,62 @@ func (im *importer) revenueRow(row []string, line int) (bool, error) {
 			}
 		}
 	}
-	rawClass := im.cell(row, "class")
+	rawClass := cell(row, im.col.class)
 	class, err := transfer.ParseClass(rawClass)
 	if err != nil {
 		im.problem(line, "class", rawClass, codeOf(err))
 		ok = false
 	}
-	acc, accOK := im.accountFields(row, line, code)
+	acc, accOK := im.rowAccount(row, line, code)
 	if !ok || !accOK {
 		return false, nil
 	}
-	product := im.cell(row, "product")
+	product := cell(row, im.col.product)
 	im.res.Batch.AmountTotal += amount
 	if len(im.res.Preview) < im.req.PreviewRows {
 		im.res.Preview = append(im.res.Preview, PreviewRow{Row: line, Account: code, Name: acc.Name, Date: date, Amount: amount,
 			Class: class, Product: product, Type: acc.Type, Region: acc.Region, Industry: acc.Industry})
 	}
-	im.pending = append(im.pending, pendingLine{LineInsert: store.LineInsert{LineNo: int64(line), Date: date, Amount: amount, Class: class, Product: truncate(product, 200)}, code: code})
-	if _, known := im.codes.lookup(code); !known {
+	id, known := im.codes.lookup(code)
+	if !known {
+		im.unresolved = append(im.unresolved, unresolvedLine{i: len(im.pending), code: code})
 		if _, queued := im.newAccs[code]; !queued {
 			im.newAccs[code] = acc
 		}
 	}
-	if len(im.pending) >= 4096 {
+	im.pending = append(im.pending, store.LineInsert{LineNo: int64(line), AccountID: id, Date: date, Amount: amount,
+		Class: class, Product: truncate(product, 200)})
+	if len(im.pending) >= flushLines {
 		return true, im.flush()
 	}
 	return true, nil
 }
 
-func (im *importer) hasQtyPrice() bool {
-	_, q := im.mapping.Index["quantity"]
-	_, p := im.mapping.Index["unit_price"]
-	return q && p
+// flushLines is how many lines of a revenue import are read between flushes.
+const flushLines = 4096
+
+// rowAccount returns the account cells of a revenue row as accountFields
+// reads them. The lines of one account mostly follow each other with the
+// same cells, so when a row repeats the account code and the cells of the
+// last row read without a problem, that answer is given again: it is what
+// reading them again would give.
+func (im *importer) rowAccount(row []string, line int, code string) (crm.Account, bool) {
+	m := &im.lastAcc
+	name, industry := rawCell(row, im.col.name), rawCell(row, im.col.industry)
+	region, typ := rawCell(row, im.col.region), rawCell(row, im.col.typ)
+	if m.ok && code == m.acc.Code && name == m.name && industry == m.industry && region == m.region && typ == m.typ {
+		return m.acc, true
+	}
+	acc, ok := im.accountFields(row, line, code)
+	*m = accountMemo{ok: ok, acc: acc, name: name, industry: industry, region: region, typ: typ}
+	return acc, ok
 }
 
 // accountFields reads the account columns of a row (name, type, region …).
 func (im *importer) accountFields(row []string, line int, code string) (crm.Account, bool) {
-	acc := crm.Account{Code: code, Name: im.cell(row, "account_name"), Industry: im.cell(row, "industry"), Region: im.cell(row, "region")}
+	acc := crm.Account{Code: code, Name: cell(row, im.col.name), Industry: cell(row, im.col.industry), Region: cell(row, im.col.region)}
 	ok := true
-	raw := im.cell(row, "type")
+	raw := cell(row, im.col.typ)
 	t, err := transfer.ParseAccountType(raw)
 	if err != nil {
 		im.problem(line, "type", raw, codeOf(err))
@@ -471,20 +607,20 @@ func (im *importer) accountFields(row []string, line int, code string) (crm.Acco
 	}
 	acc.Type = t
 	if im.req.Kind == KindAccounts {
-		for _, f := range []transfer.Field{"listed", "leader"} {
-			raw := im.cell(row, f)
+		for _, c := range []struct {
+			f   transfer.Field
+			i   int
+			dst *bool
+		}{{"listed", im.col.listed, &acc.IsListed}, {"leader", im.col.leader, &acc.IsLeader}} {
+			raw := cell(row, c.i)
 			b, err := transfer.ParseBool(raw)
 			if err != nil {
-				im.problem(line, f, raw, codeOf(err))
+				im.problem(line, c.f, raw, codeOf(err))
 				ok = false
 			}
-			if f == "listed" {
-				acc.IsListed = b
-			} else {
-				acc.IsLeader = b
-			}
+			*c.dst = b
 		}
-		if raw := im.cell(row, "potential"); raw != "" {
+		if raw := cell(row, im.col.potential); raw != "" {
 			p, err := transfer.ParseAmountScale(raw, im.mapping.Scale["potential"])
 			if err != nil || p < 0 {
 				im.problem(line, "potential", raw, "bad_amount")
@@ -496,15 +632,20 @@ func (im *importer) accountFields(row []string, line int, code string) (crm.Acco
 	if acc.Name == "" {
 		acc.Name = code
 	}
-	if len([]rune(acc.Name)) > 200 || len([]rune(code)) > 64 {
+	if tooLong(acc.Name, 200) || tooLong(code, 64) {
 		im.problem(line, "account", code, "too_long")
 		ok = false
 	}
 	return acc, ok
 }
 
+// tooLong reports whether s has more than n characters.
+func tooLong(s string, n int) bool {
+	return len(s) > n && utf8.RuneCountInString(s) > n
+}
+
 func (im *importer) accountRow(row []string, line int) (bool, error) {
-	code := im.cell(row, "account")
+	code := cell(row, im.col.account)
 	if code == "" {
 		im.res.NoAccountRows++
 		im.problem(line, "account", "", "no_account")
@@ -597,20 +738,22 @@ func (im *importer) flush() error {
 		clear(im.newAccs)
 	}
 	if im.writer != nil {
-		chunk := make([]store.LineInsert, len(im.pending))
-		for i, p := range im.pending {
-			id, ok := im.codes.lookup(p.code)
+		for _, u := range im.unresolved {
+			id, ok := im.codes.lookup(u.code)
 			if !ok {
-				return fmt.Errorf("import: account %q vanished during the import", p.code)
+				return fmt.Errorf("import: account %q vanished during the import", u.code)
 			}
-			chunk[i] = p.LineInsert
-			chunk[i].AccountID = id
+			im.pending[u.i].AccountID = id
 		}
-		if err := im.writer.send(chunk); err != nil {
+		if err := im.writer.send(im.pending); err != nil {
 			return err
 		}
+		// The writer owns the chunk now; the next one is a buffer it has
+		// finished with, or a new one.
+		im.pending = im.writer.buffer()
 	}
 	im.pending = im.pending[:0]
+	im.unresolved = im.unresolved[:0]
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -304,5 +305,191 @@ func TestImportAccountsThenRevenue(t *testing.T) {
 	}
 	if k2, _ := a.AccountByCode(ctx, "K2"); k2.Name != "小店（新）" || k2.Type != crm.TypeFranchisee {
 		t.Errorf("K2 after update = %+v", k2)
+	}
+}
+
+// perAccount sums the stored revenue lines of each account code.
+func perAccount(t *testing.T, a *app.App, s *store.Store, codes ...string) map[string][2]int64 {
+	t.Helper()
+	ctx := context.Background()
+	byID := map[int64]string{}
+	for _, c := range codes {
+		acc, err := a.AccountByCode(ctx, c)
+		if err != nil {
+			t.Fatalf("account %s: %v", c, err)
+		}
+		byID[acc.ID] = c
+	}
+	out := map[string][2]int64{}
+	err := s.EachLedgerEntry(ctx, 0, func(e store.LedgerEntry) {
+		if c, ok := byID[e.AccountID]; ok {
+			v := out[c]
+			v[0]++
+			v[1] += int64(e.Amount)
+			out[c] = v
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestImportNewAccountsAfterManyLines: accounts first seen after more lines
+// than one COPY starts with are created, and their lines and the lines
+// before them are all stored (on PostgreSQL the open COPY is ended for the
+// new accounts and another one started).
+func TestImportNewAccountsAfterManyLines(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, s := newApp(t)
+	seed := writeFile(t, "seed.csv", []byte("客户编号,日期,金额\nK1,2025-01-01,1\n"))
+	if _, err := a.Import(ctx, "test", app.ImportRequest{Kind: app.KindRevenue, Path: seed}); err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("客户编号,客户名称,日期,金额,产品\n")
+	for i := 0; i < 60_000; i++ {
+		b.WriteString("K1,老客户,2025-03-01,2,\"润滑油 18L\"\n")
+	}
+	for i := 0; i < 3; i++ {
+		for j := 0; j < 10_000; j++ {
+			b.WriteString("N" + strconv.Itoa(i) + ",新客户,2025-03-02,3,润滑油\n")
+		}
+		b.WriteString("K1,老客户,2025-03-03,5,\n")
+	}
+	path := writeFile(t, "many.csv", []byte(b.String()))
+	res, err := a.Import(ctx, "test", app.ImportRequest{Kind: app.KindRevenue, Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Batch.RowsAccepted != 90_003 || res.Batch.AccountsCreated != 3 {
+		t.Errorf("batch = %+v, want 90003 lines and 3 new accounts", res.Batch)
+	}
+	got := perAccount(t, a, s, "K1", "N0", "N1", "N2")
+	want := map[string][2]int64{"K1": {60_004, 100 + 60_000*200 + 3*500}, "N0": {10_000, 3_000_000}, "N1": {10_000, 3_000_000}, "N2": {10_000, 3_000_000}}
+	for c, w := range want {
+		if got[c] != w {
+			t.Errorf("%s: %d lines summing to %d fen, want %d and %d", c, got[c][0], got[c][1], w[0], w[1])
+		}
+	}
+}
+
+// TestImportAccountCellsOnEveryLine: the account cells of every line are
+// read, not only those of an account's first line: a later line with a bad
+// type or a name too long is rejected, lines that repeat good cells are
+// kept, and a new account takes the cells of its first accepted line.
+func TestImportAccountCellsOnEveryLine(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, _ := newApp(t)
+	long := strings.Repeat("长", 201)
+	body := "客户编号,客户名称,日期,金额,客户类型,区域\n" +
+		"K9,,2025-01-01,1,,\n" + // 2: no name: the code is the name
+		"K9,九号店,2025-01-02,2,经销商,河南\n" + // 3
+		"K9,九号店,2025-01-03,4,不知道,河南\n" + // 4: bad_type
+		"K9,九号店,2025-01-04,8,经销商,河南\n" + // 5: as line 3
+		"K9," + long + ",2025-01-05,16,经销商,河南\n" + // 6: too_long
+		"K9,九号店,2025-01-06,32,经销商,河南\n" + // 7
+		"K8,不知道,2025-01-07,64,不知道,\n" + // 8: bad_type, no account made
+		"K8,八号店,2025-01-08,128,加盟商,浙江\n" + // 9: K8 made from here
+		"K8, 八号店 ,2025-01-09,256,加盟商,浙江\n" // 10: the same cells, trimmed
+	path := writeFile(t, "cells.csv", []byte(body))
+	res, err := a.Import(ctx, "test", app.ImportRequest{Kind: app.KindRevenue, Path: path, PreviewRows: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Batch.RowsAccepted != 6 || res.Batch.RowsRejected != 3 || res.Batch.AmountTotal != crm.Yuan(1+2+8+32+128+256) {
+		t.Errorf("batch = %+v", res.Batch)
+	}
+	var problems []string
+	for _, p := range res.Problems {
+		problems = append(problems, strconv.Itoa(p.Row)+"/"+p.Field+"/"+p.Code)
+	}
+	if want := []string{"4/type/bad_type", "6/account/too_long", "8/type/bad_type"}; !slices.Equal(problems, want) {
+		t.Errorf("problems = %v, want %v", problems, want)
+	}
+	var names []string
+	for _, p := range res.Preview {
+		names = append(names, strconv.Itoa(p.Row)+":"+p.Name+":"+p.Type+":"+p.Region)
+	}
+	want := []string{"2:K9::", "3:九号店:DEALER:河南", "5:九号店:DEALER:河南", "7:九号店:DEALER:河南",
+		"9:八号店:FRANCHISEE:浙江", "10:八号店:FRANCHISEE:浙江"}
+	if !slices.Equal(names, want) {
+		t.Errorf("preview = %v, want %v", names, want)
+	}
+	if k9, err := a.AccountByCode(ctx, "K9"); err != nil || k9.Name != "K9" || k9.Type != "" {
+		t.Errorf("K9 = %+v, %v; want the cells of its first line", k9, err)
+	}
+	if k8, err := a.AccountByCode(ctx, "K8"); err != nil || k8.Name != "八号店" || k8.Type != crm.TypeFranchisee || k8.Region != "浙江" {
+		t.Errorf("K8 = %+v, %v; want the cells of its first accepted line", k8, err)
+	}
+}
+
+// TestImportAtomicAfterManyLines: a file that breaks after more lines than a
+// COPY starts with leaves the database as it was, and the next import works.
+func TestImportAtomicAfterManyLines(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, s := newApp(t)
+	seed := writeFile(t, "seed.csv", []byte("客户编号,日期,金额\nS1,2025-01-01,1\n"))
+	if _, err := a.Import(ctx, "test", app.ImportRequest{Kind: app.KindRevenue, Path: seed}); err != nil {
+		t.Fatal(err)
+	}
+	acc0, lines0, sum0 := totals(t, s)
+	var b strings.Builder
+	b.WriteString("客户编号,日期,金额\n")
+	for i := 0; i < 70_000; i++ {
+		b.WriteString("S1,2025-03-01,10\n")
+	}
+	b.WriteString("S1,\"2025-03-01,10\n")
+	path := writeFile(t, "bad.csv", []byte(b.String()))
+	_, err := a.Import(ctx, "test", app.ImportRequest{Kind: app.KindRevenue, Path: path})
+	if err == nil || !strings.Contains(err.Error(), "70002") {
+		t.Fatalf("import of a broken file = %v, want an error naming line 70002", err)
+	}
+	if acc, lines, sum := totals(t, s); acc != acc0 || lines != lines0 || sum != sum0 {
+		t.Errorf("after failed import: %d accounts %d lines %s, want %d %d %s", acc, lines, sum, acc0, lines0, sum0)
+	}
+	good := writeFile(t, "good.csv", []byte("客户编号,日期,金额\nS1,2025-04-01,5\n"))
+	if _, err := a.Import(ctx, "test", app.ImportRequest{Kind: app.KindRevenue, Path: good}); err != nil {
+		t.Fatalf("import after the failed one: %v", err)
+	}
+	if _, lines, sum := totals(t, s); lines != lines0+1 || sum != sum0+500 {
+		t.Errorf("after the next import: %d lines %s, want %d and %s", lines, sum, lines0+1, sum0+500)
+	}
+}
+
+// TestImportRefusedFirst: a file imported before is refused before anything
+// else is looked at, a dry run too, and with no result.
+func TestImportRefusedFirst(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, s := newApp(t)
+	body := []byte("客户编号,日期,金额\nR1,2025-01-05,100\n")
+	if _, err := a.Import(ctx, "test", app.ImportRequest{Kind: app.KindRevenue, Path: writeFile(t, "r.csv", body)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range []app.ImportRequest{
+		{Kind: app.KindRevenue, DryRun: true},
+		{Kind: app.KindRevenue, Columns: map[transfer.Field]string{"amount": "no such column"}},
+		{Kind: app.KindRevenue, MappingName: "never saved"},
+		{Kind: app.KindRevenue, Format: "xlsx"},
+	} {
+		req.Path = writeFile(t, "again.csv", body)
+		res, err := a.Import(ctx, "test", req)
+		var ie *app.ImportError
+		if !errors.As(err, &ie) || ie.Code != "already_imported" || ie.Prev == nil || ie.Prev.ID != 1 || res != nil {
+			t.Errorf("Import(%+v) = %+v, %v; want already_imported naming batch 1 and no result", req, res, err)
+		}
+	}
+	if _, lines, _ := totals(t, s); lines != 1 {
+		t.Errorf("%d lines stored, want 1", lines)
+	}
+	// A file that cannot be read at all says so, whatever else is wrong.
+	_, err := a.Import(ctx, "test", app.ImportRequest{Kind: app.KindRevenue, Path: filepath.Join(t.TempDir(), "missing.csv"), MappingName: "never saved"})
+	var ie *app.ImportError
+	if !errors.As(err, &ie) || ie.Code != "read" || !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing file: %v, want a read error", err)
 	}
 }

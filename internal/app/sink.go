@@ -16,6 +16,7 @@ type lineSink struct {
 	cancel context.CancelFunc
 	w      *store.RevenueWriter
 	ch     chan []store.LineInsert
+	free   chan []store.LineInsert // chunks written, for the reader to fill again
 	done   chan struct{}
 	once   sync.Once
 	err    error // set by the writer goroutine before done closes
@@ -28,7 +29,8 @@ const sinkDepth = 16
 
 func newLineSink(ctx context.Context, w *store.RevenueWriter) *lineSink {
 	ctx, cancel := context.WithCancel(ctx)
-	s := &lineSink{ctx: ctx, cancel: cancel, w: w, ch: make(chan []store.LineInsert, sinkDepth), done: make(chan struct{})}
+	s := &lineSink{ctx: ctx, cancel: cancel, w: w, ch: make(chan []store.LineInsert, sinkDepth),
+		free: make(chan []store.LineInsert, sinkDepth+1), done: make(chan struct{})}
 	go s.run()
 	return s
 }
@@ -46,13 +48,18 @@ func (s *lineSink) run() {
 				break
 			}
 		}
+		select {
+		case s.free <- chunk[:0]:
+		default:
+		}
 	}
 	if s.err == nil {
 		s.err = s.w.Flush(s.ctx)
 	}
 }
 
-// send queues a chunk of lines; it fails as soon as the writer has failed.
+// send queues a chunk of lines, which the writer owns from then on; it fails
+// as soon as the writer has failed.
 func (s *lineSink) send(chunk []store.LineInsert) error {
 	select {
 	case s.ch <- chunk:
@@ -65,6 +72,17 @@ func (s *lineSink) send(chunk []store.LineInsert) error {
 			return s.err
 		}
 		return s.ctx.Err()
+	}
+}
+
+// buffer returns an empty chunk to fill: one the writer is done with, so
+// that an import does not allocate a chunk per send, or a new one.
+func (s *lineSink) buffer() []store.LineInsert {
+	select {
+	case b := <-s.free:
+		return b
+	default:
+		return make([]store.LineInsert, 0, flushLines)
 	}
 }
 
