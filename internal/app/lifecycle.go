@@ -133,7 +133,7 @@ func (a *App) MoveStage(ctx context.Context, accountID int64, m crm.StageMove, n
 			}
 		}
 		if m.LeadID != 0 && m.To == crm.StageOnboarding {
-			if err := checkPerson(ctx, tx, &v, "lead", m.LeadID, crm.DeptCustomerService); err != nil {
+			if err := checkPerson(ctx, tx, &v, "to_person", m.LeadID, crm.DeptCustomerService); err != nil {
 				return err
 			}
 		}

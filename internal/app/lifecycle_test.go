@@ -291,7 +291,7 @@ func TestMoveRules(t *testing.T) {
 	invalid(t, "contract tomorrow", err, "contract_date", "error.lifecycle.contract_future")
 	onb.ContractDate, onb.LeadID = crm.MakeDate(2026, 11, 27), f.rep2.ID
 	_, err = f.move(t, f.rep, id, onb, 0)
-	invalid(t, "a lead from sales", err, "lead", "error.handover.lead")
+	invalid(t, "a lead from sales", err, "to_person", "error.handover.lead")
 	// Without a lead: the handover opens, the lead is named later.
 	onb.LeadID = 0
 	if _, err := f.move(t, f.rep, id, onb, 0); err != nil {
