@@ -388,3 +388,22 @@ func TestSettingsGates(t *testing.T) {
 	e.run(t, langs[0], scenario{path: "/settings", header: mine, wantStatus: 200, wantBody: []string{tr(en, "settings.admin_only")}})
 	e.run(t, langs[0], scenario{path: "/settings", header: mine, form: base, wantStatus: 403})
 }
+
+func TestOrgEdit(t *testing.T) {
+	t.Parallel()
+	e := emptyEnv(t)
+	ctx := apptest.Context(e.admin)
+	d, _ := e.app.SaveDepartment(ctx, crm.Department{Name: "销售部", Kind: crm.DeptSales})
+	tm, _ := e.app.SaveTeam(ctx, crm.Team{DepartmentID: d.ID, Name: "华东区"})
+	id, tid := fmt.Sprint(d.ID), fmt.Sprint(tm.ID)
+	e.run(t, langs[1], scenario{path: "/org", wantStatus: 200, wantBody: []string{`name="dept_id" value="` + id + `"`, `name="team_id" value="` + tid + `"`}})
+	e.run(t, langs[0], scenario{path: "/org/departments", form: form("dept_id", id, "dept_version", "1", "dept_name", "销售中心", "dept_kind", "SALES"), wantStatus: 303})
+	e.run(t, langs[0], scenario{path: "/org/departments", form: form("dept_id", id, "dept_version", "1", "dept_name", "Stale", "dept_kind", "SALES"), wantStatus: 409})
+	e.run(t, langs[0], scenario{path: "/org/departments", form: form("dept_id", "999", "dept_version", "1", "dept_name", "X", "dept_kind", "SALES"), wantStatus: 404})
+	e.run(t, langs[0], scenario{path: "/org/teams", form: form("team_id", tid, "team_version", "1", "team_name", "华东一区", "team_department", id, "team_region", "上海"), wantStatus: 303})
+	e.run(t, langs[0], scenario{path: "/org", wantStatus: 200, wantBody: []string{"销售中心", "华东一区", "上海"}, notBody: []string{"Stale"}})
+	log, _ := e.app.AuditLog(ctx, store.AuditFilter{Entity: "department", Action: "update"})
+	if len(log) != 1 || !strings.Contains(log[0].Before, "销售部") || !strings.Contains(log[0].After, "销售中心") {
+		t.Errorf("rename audit %+v", log)
+	}
+}
