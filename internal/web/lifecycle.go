@@ -232,6 +232,11 @@ func (h *handler) handoverPage(r *http.Request, id int64) (handoverPage, error) 
 		if d.Leads, err = h.app.ProjectLeads(r.Context()); err != nil {
 			return d, err
 		}
+		// A lead who has since left customer service stays selected rather
+		// than being cleared by the next save.
+		if hv.ToPersonID != 0 && !slices.ContainsFunc(d.Leads, func(p crm.Person) bool { return p.ID == hv.ToPersonID }) {
+			d.Leads = append(d.Leads, crm.Person{ID: hv.ToPersonID, Name: hv.ToName})
+		}
 	}
 	return d, nil
 }
