@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"kam/internal/app"
 	"kam/internal/crm"
 	"kam/internal/store"
 )
@@ -418,31 +419,17 @@ func (h *handler) listAudit(w http.ResponseWriter, r *http.Request) error {
 
 func auditFilter(r *http.Request) (store.AuditFilter, error) {
 	q := r.URL.Query()
-	f := store.AuditFilter{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), EntityID: q.Get("entity_id")}
-	var err error
-	if f.Before, err = int64Param(r, "before"); err != nil {
-		return f, err
+	before, err := int64Param(r, "before")
+	if err != nil {
+		return store.AuditFilter{}, err
 	}
 	limit, err := intParam(r, "limit", 100)
 	if err != nil {
-		return f, err
+		return store.AuditFilter{}, err
 	}
 	if limit < 1 || limit > 1000 {
-		return f, badRequest{"limit: want 1 to 1000"}
+		return store.AuditFilter{}, badRequest{"limit: want 1 to 1000"}
 	}
-	f.Limit = limit
-	for _, p := range []struct {
-		name string
-		dst  *time.Time
-		add  int
-	}{{"from", &f.From, 0}, {"to", &f.To, 1}} {
-		if s := q.Get(p.name); s != "" {
-			d, err := crm.ParseISODate(s)
-			if err != nil {
-				return f, badRequest{p.name + ": want a date like 2026-01-31"}
-			}
-			*p.dst = d.AddDays(p.add).Time()
-		}
-	}
-	return f, nil
+	return app.AuditQuery{Actor: q.Get("actor"), Action: q.Get("action"), Entity: q.Get("entity"), EntityID: q.Get("entity_id"),
+		From: q.Get("from"), To: q.Get("to"), Before: before, Limit: limit}.Filter()
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"time"
 
 	"kam/internal/crm"
 	"kam/internal/store"
@@ -339,4 +340,38 @@ func (a *App) AuditLog(ctx context.Context, f store.AuditFilter) ([]store.AuditE
 		return nil, err
 	}
 	return a.store.AuditLog(ctx, f)
+}
+
+// AuditQuery is a search of the audit log as a person types it: dates as
+// YYYY-MM-DD, To included.
+type AuditQuery struct {
+	Actor, Action, Entity, EntityID string
+	From, To                        string
+	Before                          int64
+	Limit                           int
+}
+
+// Filter checks the query and turns it into the store's filter.
+func (q AuditQuery) Filter() (store.AuditFilter, error) {
+	f := store.AuditFilter{Actor: q.Actor, Action: q.Action, Entity: q.Entity, EntityID: q.EntityID, Before: q.Before, Limit: q.Limit}
+	var v crm.ValidationError
+	for _, d := range []struct {
+		field, value string
+		dst          *time.Time
+		add          int
+	}{{"from", q.From, &f.From, 0}, {"to", q.To, &f.To, 1}} {
+		if d.value == "" {
+			continue
+		}
+		day, err := crm.ParseISODate(d.value)
+		if err != nil {
+			v.Add(d.field, "error.period.dates")
+			continue
+		}
+		*d.dst = day.AddDays(d.add).Time()
+	}
+	if q.Limit < 0 || q.Limit > 100000 {
+		v.Add("limit", "error.number.invalid")
+	}
+	return f, v.OrNil()
 }

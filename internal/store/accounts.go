@@ -141,29 +141,11 @@ func (f AccountFilter) where() (string, []any) {
 		add(`type = ?`, f.Type)
 	}
 	if f.IDs != nil {
-		if len(f.IDs) == 0 {
-			cond = append(cond, "FALSE")
-		} else {
-			ph := make([]string, len(f.IDs))
-			for i, id := range f.IDs {
-				args = append(args, id)
-				ph[i] = fmt.Sprintf("$%d", len(args))
-			}
-			cond = append(cond, "id IN ("+strings.Join(ph, ",")+")")
-		}
+		cond = append(cond, "id IN ("+inList(&args, f.IDs)+")")
 	}
 	if f.People != nil {
-		if len(f.People) == 0 {
-			cond = append(cond, "FALSE")
-		} else {
-			ph := make([]string, len(f.People))
-			for i, id := range f.People {
-				args = append(args, id)
-				ph[i] = fmt.Sprintf("$%d", len(args))
-			}
-			in := strings.Join(ph, ",")
-			cond = append(cond, "(owner_id IN ("+in+") OR sales_rep_id IN ("+in+"))")
-		}
+		in := inList(&args, f.People)
+		cond = append(cond, "(owner_id IN ("+in+") OR sales_rep_id IN ("+in+"))")
 	}
 	if len(cond) == 0 {
 		return "", nil
@@ -446,4 +428,18 @@ func (s *Store) WriteStandings(ctx context.Context, st iter.Seq[Standing]) error
 		}
 		return nil
 	})
+}
+
+// inList appends ids to args and returns their placeholders for an IN (…)
+// list; no ids gives NULL, which matches nothing.
+func inList(args *[]any, ids []int64) string {
+	if len(ids) == 0 {
+		return "NULL"
+	}
+	ph := make([]string, len(ids))
+	for i, id := range ids {
+		*args = append(*args, id)
+		ph[i] = fmt.Sprintf("$%d", len(*args))
+	}
+	return strings.Join(ph, ",")
 }

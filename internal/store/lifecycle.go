@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"kam/internal/crm"
@@ -150,13 +149,8 @@ func (s *Store) AccountIDsOf(ctx context.Context, people []int64) ([]int64, erro
 	if len(people) == 0 {
 		return nil, nil
 	}
-	ph := make([]string, len(people))
-	args := make([]any, len(people))
-	for i, id := range people {
-		ph[i] = fmt.Sprintf("$%d", i+1)
-		args[i] = id
-	}
-	in := strings.Join(ph, ",")
+	var args []any
+	in := inList(&args, people)
 	rows, err := s.q.QueryContext(ctx, `SELECT id FROM accounts WHERE owner_id IN (`+in+`) OR sales_rep_id IN (`+in+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: accounts of people: %w", err)

@@ -395,22 +395,10 @@ func auditFilter(r *http.Request) (store.AuditFilter, map[string]string, error) 
 	for _, k := range []string{"actor", "action", "entity", "entity_id", "from", "to"} {
 		vals[k] = strings.TrimSpace(q.Get(k))
 	}
-	f := store.AuditFilter{Actor: vals["actor"], Action: vals["action"], Entity: vals["entity"], EntityID: vals["entity_id"], Limit: 100}
-	f.Before, _ = strconv.ParseInt(q.Get("before"), 10, 64)
-	for _, p := range []struct {
-		k   string
-		dst *time.Time
-		add int
-	}{{"from", &f.From, 0}, {"to", &f.To, 1}} {
-		if vals[p.k] != "" {
-			d, err := crm.ParseISODate(vals[p.k])
-			if err != nil {
-				return f, vals, badRequest(p.k + ": " + vals[p.k])
-			}
-			*p.dst = d.AddDays(p.add).Time()
-		}
-	}
-	return f, vals, nil
+	before, _ := strconv.ParseInt(q.Get("before"), 10, 64)
+	f, err := app.AuditQuery{Actor: vals["actor"], Action: vals["action"], Entity: vals["entity"], EntityID: vals["entity_id"],
+		From: vals["from"], To: vals["to"], Before: before, Limit: 100}.Filter()
+	return f, vals, err
 }
 
 func (h *handler) showAudit(w http.ResponseWriter, r *http.Request) error {

@@ -290,7 +290,7 @@ func TestAuditPage(t *testing.T) {
 	}
 	e.run(t, langs[0], scenario{path: "/audit?entity=department&action=create", wantStatus: 200, wantBody: []string{"客服部"}, notBody: []string{">signin<"}})
 	e.run(t, langs[0], scenario{path: "/audit?from=2026-11-28", wantStatus: 200, wantBody: []string{tr(en, "audit.none")}})
-	e.run(t, langs[0], scenario{path: "/audit?from=yesterday", wantStatus: 400})
+	e.run(t, langs[0], scenario{path: "/audit?from=yesterday", wantStatus: 422, wantBody: []string{tr(en, "error.period.dates")}})
 	res := e.run(t, langs[0], scenario{path: "/audit/export?format=csv&entity=department", wantStatus: 200,
 		wantHeader: map[string]string{"Content-Type": "text/csv; charset=utf-8"}})
 	lines := strings.Split(strings.TrimSpace(res.Body), "\n")
