@@ -205,14 +205,11 @@ func (s *Store) InTx(ctx context.Context, fn func(tx *Store) error) error {
 
 // inConnTx runs fn between BEGIN and COMMIT on one pooled connection.
 func (s *Store) inConnTx(ctx context.Context, fn func(tx *Store) error) (err error) {
-	conn, err := s.db.Conn(ctx)
+	conn, err := s.begin(ctx)
 	if err != nil {
-		return fmt.Errorf("store: connection: %w", err)
+		return err
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN"); err != nil {
-		return fmt.Errorf("store: begin: %w", err)
-	}
 	committed := false
 	defer func() {
 		if !committed {
@@ -233,6 +230,33 @@ func (s *Store) inConnTx(ctx context.Context, fn func(tx *Store) error) (err err
 	}
 	committed = true
 	return nil
+}
+
+// begin takes a pooled connection and runs BEGIN on it. A connection the
+// server or a cancelled query broke can still be handed out by the pool
+// (pgx notices only when it next reads): database/sql retries such a
+// connection for plain queries but not on a *sql.Conn, so begin does. BEGIN
+// has no effect of its own, so any failure but the context's is retried on
+// another connection, up to three, each failed one dropped from the pool.
+// (Seen under load: requests failing with "driver: bad connection" after
+// others were cancelled mid-query; tested by killing the pool's backends.)
+func (s *Store) begin(ctx context.Context) (*sql.Conn, error) {
+	var err error
+	for range 3 {
+		var conn *sql.Conn
+		if conn, err = s.db.Conn(ctx); err != nil {
+			return nil, fmt.Errorf("store: connection: %w", err)
+		}
+		if _, err = conn.ExecContext(ctx, "BEGIN"); err == nil {
+			return conn, nil
+		}
+		conn.Raw(func(any) error { return driver.ErrBadConn }) // drop it from the pool
+		conn.Close()
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	return nil, fmt.Errorf("store: begin: %w", err)
 }
 
 // Ping checks the connection, for the health endpoint.
