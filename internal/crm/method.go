@@ -28,6 +28,10 @@ type Method struct {
 	// HandoverDays is how long after the contract a sales → customer-service
 	// handover may stay open before it is flagged overdue (§3.1).
 	HandoverDays int `json:"handover_days"`
+	// OppStages are the open opportunity stages in pipeline order, with
+	// their default probabilities and exit criteria (§6.1); WON and LOST
+	// follow them (see opportunity.go).
+	OppStages []OppStageDef `json:"opportunity_stages"`
 }
 
 // TierDef is one tier of the revenue pyramid.
@@ -71,6 +75,7 @@ func DefaultMethod() Method {
 		DowngradeAfter:  2,
 		Gates:           DefaultGates(),
 		HandoverDays:    30,
+		OppStages:       DefaultOppStages(),
 	}
 }
 
@@ -88,6 +93,9 @@ func (m *Method) Complete() {
 	}
 	if m.HandoverDays == 0 {
 		m.HandoverDays = d.HandoverDays
+	}
+	if len(m.OppStages) == 0 {
+		m.OppStages = d.OppStages
 	}
 }
 
@@ -144,6 +152,7 @@ func (m *Method) Validate() error {
 	if m.HandoverDays < 1 || m.HandoverDays > 365 {
 		v.Add("handover_days", "error.method.handover_days")
 	}
+	validateOppStages(&v, m.OppStages)
 	return v.OrNil()
 }
 
