@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strings"
 
@@ -9,6 +10,9 @@ import (
 	"kam/internal/demo"
 	"kam/internal/store"
 )
+
+// ErrNotDemo: the database holds a company's own data.
+var ErrNotDemo = errors.New("app: the database holds imported data, not only the demo's: no demo people are added")
 
 // DemoOrgResult says what LoadDemoOrg created.
 type DemoOrgResult struct {
@@ -20,11 +24,22 @@ type DemoOrgResult struct {
 // every role, all with password) and gives the accounts owners: key
 // accounts (the top tiers of the latest complete year) to customer-service
 // project leads with a strategic rep attached, the others to the regional
-// reps of their region. It does nothing when KAM has people already.
+// reps of their region. It does nothing when KAM has people already, and
+// refuses a database with data of its own (any import but the demo's): demo
+// people never mix with a company's accounts.
 func (a *App) LoadDemoOrg(ctx context.Context, password string) (DemoOrgResult, error) {
 	var res DemoOrgResult
 	if n, err := a.store.CountPeople(ctx); err != nil || n > 0 {
 		return res, err
+	}
+	batches, err := a.store.Batches(ctx, 1000)
+	if err != nil {
+		return res, err
+	}
+	for _, b := range batches {
+		if b.FileName != "demo" {
+			return res, ErrNotDemo
+		}
 	}
 	hash, err := a.HashPassword(password)
 	if err != nil {

@@ -135,6 +135,10 @@ func loadDemoOrg(ctx context.Context, a *app.App, env Env, password string) erro
 		}
 	}
 	res, err := a.LoadDemoOrg(ctx, password)
+	if errors.Is(err, app.ErrNotDemo) {
+		fmt.Fprintln(env.Stdout, "The database holds imported data: no demo people were added. Create the first administrator with kam user create --admin or at /setup.")
+		return nil
+	}
 	if err != nil {
 		return err
 	}
