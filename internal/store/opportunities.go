@@ -251,7 +251,6 @@ func scopeCond(people []int64, owner string, arg func(any) string) string {
 	return "(" + owner + " IN (" + in + ") OR a.owner_id IN (" + in + ") OR a.sales_rep_id IN (" + in + "))"
 }
 
-
 // Opportunities lists one page of the opportunities matching f and counts
 // them all.
 func (s *Store) Opportunities(ctx context.Context, f OppFilter) ([]OppRow, int, error) {

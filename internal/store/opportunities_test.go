@@ -134,7 +134,9 @@ func TestOpportunityStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	slices.SortFunc(funnel, func(a, b store.FunnelRow) int { return a.Count*1000 + int(a.Amount/100) - b.Count*1000 - int(b.Amount/100) })
+	slices.SortFunc(funnel, func(a, b store.FunnelRow) int {
+		return a.Count*1000 + int(a.Amount/100) - b.Count*1000 - int(b.Amount/100)
+	})
 	want := []store.FunnelRow{
 		{Stage: crm.OppWon, Count: 1, Amount: crm.Yuan(300), Weighted: int64(crm.Yuan(300)) * 100},
 		{Stage: "PROPOSE", Count: 1, Amount: crm.Yuan(400), Weighted: int64(crm.Yuan(400)) * 50},
