@@ -60,6 +60,9 @@ type dialect struct {
 	// statement with thousands of $N parameters quadratic to bind (measured:
 	// 55 % of an import's time). Hand-written queries keep $N on both.
 	bulkParam func(b *strings.Builder, n int)
+	// skipLocked ends the subquery that picks a row to claim: on PostgreSQL
+	// a worker passes over rows another one is claiming.
+	skipLocked string
 }
 
 var sqliteDialect = dialect{
@@ -78,8 +81,9 @@ var postgresDialect = dialect{
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"
 	},
-	maxParams: 65535,
-	bulkParam: func(b *strings.Builder, n int) { b.WriteByte('$'); b.WriteString(strconv.Itoa(n)) },
+	maxParams:  65535,
+	bulkParam:  func(b *strings.Builder, n int) { b.WriteByte('$'); b.WriteString(strconv.Itoa(n)) },
+	skipLocked: " FOR UPDATE SKIP LOCKED",
 }
 
 // Open connects to the database named by dsn: a file path or sqlite://path
