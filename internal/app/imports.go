@@ -727,6 +727,11 @@ func (im *importer) flush() error {
 				im.codes.add(a.Code, 0) // nothing is written on a dry run
 			}
 		} else {
+			if im.writer != nil {
+				if err := im.writer.releaseConn(); err != nil {
+					return err
+				}
+			}
 			created, err := im.tx.InsertAccounts(im.ctx, fresh, im.app.now())
 			if err != nil {
 				return err

@@ -10,16 +10,20 @@ import (
 // lineSink writes revenue lines in a goroutine of its own, so that reading
 // and checking the file (one core) overlaps with the database writing them
 // (the other core, or the PostgreSQL server). Both sides share the import's
-// transaction; database/sql serialises their use of its connection.
+// transaction. On PostgreSQL the writer keeps one COPY open on the
+// transaction's connection while lines come, so the reader must call
+// release before it runs a statement of its own; on SQLite database/sql
+// serialises their use of the transaction.
 type lineSink struct {
-	ctx    context.Context
-	cancel context.CancelFunc
-	w      *store.RevenueWriter
-	ch     chan []store.LineInsert
-	free   chan []store.LineInsert // chunks written, for the reader to fill again
-	done   chan struct{}
-	once   sync.Once
-	err    error // set by the writer goroutine before done closes
+	ctx     context.Context
+	cancel  context.CancelFunc
+	w       *store.RevenueWriter
+	ch      chan []store.LineInsert
+	free    chan []store.LineInsert // chunks written, for the reader to fill again
+	release chan chan error         // the reader asks for the connection
+	done    chan struct{}
+	once    sync.Once
+	err     error // set by the writer goroutine, before done closes or a release is answered
 }
 
 // sinkDepth is how many chunks of lines may wait for the writer: enough for
@@ -30,31 +34,52 @@ const sinkDepth = 16
 func newLineSink(ctx context.Context, w *store.RevenueWriter) *lineSink {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &lineSink{ctx: ctx, cancel: cancel, w: w, ch: make(chan []store.LineInsert, sinkDepth),
-		free: make(chan []store.LineInsert, sinkDepth+1), done: make(chan struct{})}
+		free: make(chan []store.LineInsert, sinkDepth+1), release: make(chan chan error), done: make(chan struct{})}
 	go s.run()
 	return s
 }
 
 func (s *lineSink) run() {
 	defer close(s.done)
-	for chunk := range s.ch {
-		if s.err != nil {
-			continue // drain: the import has failed
-		}
-		for _, l := range chunk {
-			if err := s.w.Add(s.ctx, l); err != nil {
-				s.err = err
-				s.cancel()
-				break
-			}
-		}
+	for {
 		select {
-		case s.free <- chunk[:0]:
-		default:
+		case chunk, ok := <-s.ch:
+			if !ok {
+				if s.err == nil {
+					s.err = s.w.Flush(s.ctx)
+				}
+				return
+			}
+			s.write(chunk)
+		case reply := <-s.release:
+			if s.err == nil {
+				s.fail(s.w.Release(s.ctx))
+			}
+			reply <- s.err
 		}
 	}
-	if s.err == nil {
-		s.err = s.w.Flush(s.ctx)
+}
+
+func (s *lineSink) write(chunk []store.LineInsert) {
+	if s.err != nil {
+		return // drain: the import has failed
+	}
+	for _, l := range chunk {
+		if err := s.w.Add(s.ctx, l); err != nil {
+			s.fail(err)
+			return
+		}
+	}
+	select {
+	case s.free <- chunk[:0]:
+	default:
+	}
+}
+
+func (s *lineSink) fail(err error) {
+	if err != nil {
+		s.err = err
+		s.cancel()
 	}
 }
 
@@ -72,6 +97,19 @@ func (s *lineSink) send(chunk []store.LineInsert) error {
 			return s.err
 		}
 		return s.ctx.Err()
+	}
+}
+
+// releaseConn asks the writer to end its COPY, so that the transaction's
+// connection is free for a statement of the reader. Lines queued before
+// are written later.
+func (s *lineSink) releaseConn() error {
+	reply := make(chan error, 1)
+	select {
+	case s.release <- reply:
+		return <-reply
+	case <-s.done:
+		return s.err
 	}
 }
 

@@ -1,0 +1,71 @@
+package store_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"kam/internal/crm"
+	"kam/internal/store"
+	"kam/internal/store/storetest"
+)
+
+// TestRevenueWriterText: products with the characters COPY's text format
+// escapes, and more lines than one COPY or INSERT holds, come back as written.
+func TestRevenueWriterText(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storetest.New(t)
+	ids, err := s.InsertAccounts(ctx, []crm.Account{{Code: "A", Name: "A"}}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	special := []string{"", "银项链", `a\b`, "tab\there", "two\nlines", "cr\r", `\N`, "\\\t\n\r\\", "end\\"}
+	const n = 50_000 + 300 // a full COPY and a part of the next one
+	var want []string
+	err = s.InTx(ctx, func(tx *store.Store) error {
+		id, err := tx.CreateBatch(ctx, store.Batch{Kind: "revenue", FileName: "p.csv", SHA256: "p", Mapping: "{}", CreatedBy: "test", CreatedAt: now})
+		if err != nil {
+			return err
+		}
+		w := tx.NewRevenueWriter(id)
+		defer w.Close()
+		for i := range n {
+			p := special[i%len(special)]
+			want = append(want, p)
+			if err := w.Add(ctx, store.LineInsert{LineNo: int64(i + 2), AccountID: ids["A"], Date: crm.MakeDate(2024, 3, 1),
+				Amount: crm.Money(i), Class: crm.ClassService, Product: p}); err != nil {
+				return err
+			}
+		}
+		return w.Flush(ctx)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.RevenueProducts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		for i := range min(len(got), len(want)) {
+			if got[i] != want[i] {
+				t.Fatalf("product of line %d = %q, want %q (%d lines, want %d)", i+2, got[i], want[i], len(got), len(want))
+			}
+		}
+		t.Fatalf("%d lines stored, want %d", len(got), len(want))
+	}
+	var lines int
+	var sum crm.Money
+	if err := s.EachLedgerEntry(ctx, 0, func(e store.LedgerEntry) {
+		if e.Service && e.AccountID == ids["A"] && e.Date == crm.MakeDate(2024, 3, 1) {
+			lines++
+			sum += e.Amount
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if lines != n || sum != crm.Money(n*(n-1)/2) {
+		t.Errorf("ledger = %d lines summing to %d, want %d and %d", lines, sum, n, n*(n-1)/2)
+	}
+}
