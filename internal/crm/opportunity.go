@@ -280,11 +280,21 @@ func (m *Method) Unmet(o *Opportunity, to string) []string {
 	return out
 }
 
-// CheckOppMove says why o cannot move to m.To, if it cannot: an unknown
+// CriteriaError refuses a move whose exit criteria are not all met. It is a
+// *ValidationError (field "criteria") that also names the criteria, so
+// that the adapters can list them.
+type CriteriaError struct {
+	ValidationError
+	Unmet []string
+}
+
+// Unwrap lets errors.As find the ValidationError.
+func (e *CriteriaError) Unwrap() error { return &e.ValidationError }
+
+// CheckOppMove says why o cannot move to mv.To, if it cannot: an unknown
 // stage, no change, a won opportunity (final: its contract is signed), the
-// lost reason, and the exit criteria (the missing ones are returned too, so
-// that the caller can name them).
-func (m *Method) CheckOppMove(o *Opportunity, mv OppMove) ([]string, error) {
+// lost reason, and the exit criteria (a *CriteriaError naming them).
+func (m *Method) CheckOppMove(o *Opportunity, mv OppMove) error {
 	var v ValidationError
 	switch {
 	case !m.IsOppStage(mv.To):
@@ -295,7 +305,7 @@ func (m *Method) CheckOppMove(o *Opportunity, mv OppMove) ([]string, error) {
 		v.Add("stage", "error.opportunity.won_final")
 	}
 	if err := v.OrNil(); err != nil {
-		return nil, err
+		return err
 	}
 	if mv.To == OppLost && strings.TrimSpace(mv.LostReason) == "" {
 		v.Add("lost_reason", "error.opportunity.lost_reason")
@@ -308,11 +318,21 @@ func (m *Method) CheckOppMove(o *Opportunity, mv OppMove) ([]string, error) {
 	}
 	probe := *o
 	probe.Checks = append(slices.Clone(o.Checks), mv.Check...)
-	unmet := m.Unmet(&probe, mv.To)
-	if len(unmet) > 0 {
+	if unmet := m.Unmet(&probe, mv.To); len(unmet) > 0 {
 		v.Add("criteria", "error.opportunity.criteria")
+		return &CriteriaError{ValidationError: v, Unmet: unmet}
 	}
-	return unmet, v.OrNil()
+	return v.OrNil()
+}
+
+// IsCriterion reports whether c is an exit criterion of an open stage.
+func (m *Method) IsCriterion(c string) bool {
+	for _, s := range m.OppStages {
+		if slices.Contains(s.Criteria, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // OppStay is one stay of an opportunity in a stage: when it entered, when

@@ -2,6 +2,7 @@ package crm
 
 import (
 	"encoding/json"
+	"errors"
 	"reflect"
 	"testing"
 )
@@ -28,11 +29,16 @@ func TestOppMoveCriteria(t *testing.T) {
 		{"same stage", OppMove{To: "QUALIFY"}, nil, "stage"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			unmet, err := m.CheckOppMove(&o, tc.move)
+			err := m.CheckOppMove(&o, tc.move)
+			var unmet []string
+			if ce, ok := err.(*CriteriaError); ok {
+				unmet = ce.Unmet
+			}
 			if !reflect.DeepEqual(unmet, tc.wantUnmet) {
 				t.Errorf("unmet = %v, want %v", unmet, tc.wantUnmet)
 			}
-			ve, _ := err.(*ValidationError)
+			var ve *ValidationError
+			errors.As(err, &ve)
 			switch {
 			case tc.wantField == "" && err != nil:
 				t.Errorf("CheckOppMove = %v, want nil", err)
@@ -42,15 +48,15 @@ func TestOppMoveCriteria(t *testing.T) {
 		})
 	}
 	back := Opportunity{Stage: "NEGOTIATE"}
-	if _, err := m.CheckOppMove(&back, OppMove{To: "DISCOVER"}); err != nil {
+	if err := m.CheckOppMove(&back, OppMove{To: "DISCOVER"}); err != nil {
 		t.Errorf("moving back: %v, want no criteria", err)
 	}
 	lost := Opportunity{Stage: OppLost, LostReason: "x"}
-	if _, err := m.CheckOppMove(&lost, OppMove{To: "PROPOSE"}); err != nil {
+	if err := m.CheckOppMove(&lost, OppMove{To: "PROPOSE"}); err != nil {
 		t.Errorf("reopening a lost opportunity: %v", err)
 	}
 	won := Opportunity{Stage: OppWon}
-	if _, err := m.CheckOppMove(&won, OppMove{To: "PROPOSE"}); err == nil {
+	if err := m.CheckOppMove(&won, OppMove{To: "PROPOSE"}); err == nil {
 		t.Error("a won opportunity moved back, want refused")
 	}
 }

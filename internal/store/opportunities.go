@@ -180,6 +180,8 @@ type OppFilter struct {
 	Sort   string // one of OppSorts; default "close"
 	// Page (from 1) and PerPage; PerPage 0 lists everything.
 	Page, PerPage int
+	// SkipTotal: the caller knows the count (the board: from the funnel).
+	SkipTotal bool
 }
 
 // OppSorts are the orders of the opportunity list.
@@ -281,7 +283,7 @@ func (s *Store) Opportunities(ctx context.Context, f OppFilter) ([]OppRow, int, 
 		return nil, 0, fmt.Errorf("store: opportunities: %w", err)
 	}
 	total := len(out)
-	if f.PerPage > 0 && (len(out) == f.PerPage || f.Page > 1) {
+	if f.PerPage > 0 && !f.SkipTotal && (len(out) == f.PerPage || f.Page > 1) {
 		var cargs []any
 		cwhere := f.where(&cargs)
 		from := ` FROM opportunities o`
