@@ -263,6 +263,18 @@ var wantRules = map[string]crm.Permission{
 	"GET /targets":                crm.PermRead,
 	"POST /targets":               crm.PermTargets,
 	"/":                           crm.PermSignedIn,
+
+	// Notifications (docs/notifications.md).
+	"GET /settings/channels":               crm.PermSettings,
+	"GET /settings/channels/new":           crm.PermSettings,
+	"POST /settings/channels":              crm.PermSettings,
+	"GET /settings/channels/{id}":          crm.PermSettings,
+	"POST /settings/channels/{id}":         crm.PermSettings,
+	"POST /settings/channels/{id}/test":    crm.PermSettings,
+	"GET /settings/deliveries":             crm.PermAudit,
+	"POST /settings/deliveries/{id}/retry": crm.PermSettings,
+	"GET /inbox":                           crm.PermSignedIn,
+	"POST /inbox/{id}/read":                crm.PermSignedIn,
 }
 
 // TestCSRFEveryForm sends every unsafe route a request from another site,

@@ -150,6 +150,11 @@ func TestTranslationKeys(t *testing.T) {
 		// ParseColumnFlag's bad_column_flag never reaches DescribeImportError:
 		// its callers report it as a bad request or a usage error.
 		"mapping.": slices.DeleteFunc(errorCodes(t, "MappingError"), func(c string) bool { return c == "bad_column_flag" }),
+
+		// Notifications (docs/notifications.md).
+		"channel.kind.":    crm.ChannelKinds,
+		"channel.format.":  crm.ChannelFormats,
+		"delivery.status.": crm.DeliveryStatuses,
 	}
 	for prefix, where := range prefixes {
 		vs, ok := values[prefix]
@@ -234,7 +239,7 @@ func errorCodes(t *testing.T, typ string) []string {
 func flashes(t *testing.T) []string {
 	t.Helper()
 	codes := found{}
-	for _, path := range []string{"accounts.go", "targets.go", "imports.go", "pyramid.go", "web.go", "signin.go", "people.go", "lifecycle.go"} {
+	for _, path := range []string{"accounts.go", "targets.go", "imports.go", "pyramid.go", "web.go", "signin.go", "people.go", "lifecycle.go", "notify.go"} {
 		scan(t, path, regexp.MustCompile(`flash=([a-z0-9_]+)`), codes.add)
 		scan(t, path, regexp.MustCompile(`"flash": \{"([a-z0-9_]+)"\}`), codes.add)
 	}

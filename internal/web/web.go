@@ -59,6 +59,7 @@ var Pages = []string{
 	"signin.html", "setup.html", "me.html", "people/list.html", "people/form.html", "people/show.html",
 	"org.html", "audit.html",
 	"lifecycle/account.html", "handovers/list.html", "handovers/show.html",
+	"channels/list.html", "channels/form.html", "deliveries.html", "inbox.html",
 }
 
 // Routes registers every page on mux and returns the access rule of each.
@@ -130,6 +131,8 @@ func (h *handler) routes(m *route.Mux) {
 	m.Handle("GET /handovers/{id}", read, h.page(h.showHandover))
 	m.Handle("POST /handovers/{id}", edit, h.page(h.updateHandover))
 	m.Handle("POST /handovers/{id}/accept", edit, h.page(h.acceptHandover))
+	m.Handle("GET /inbox", signed, h.page(h.showInbox))
+	m.Handle("POST /inbox/{id}/read", signed, h.page(h.markRead))
 	m.Handle("GET /import", crm.PermImport, h.page(h.newImport))
 	m.Handle("POST /import", crm.PermImport, h.page(h.uploadImport))
 	m.Handle("GET /import/{token}", crm.PermImport, h.page(h.showImport))
@@ -152,6 +155,14 @@ func (h *handler) routes(m *route.Mux) {
 	m.Handle("GET /pyramid/moved", read, h.page(h.movedAccounts))
 	m.Handle("GET /settings", read, h.page(h.showSettings))
 	m.Handle("POST /settings", crm.PermSettings, h.page(h.saveSettings))
+	m.Handle("GET /settings/channels", crm.PermSettings, h.page(h.listChannels))
+	m.Handle("GET /settings/channels/new", crm.PermSettings, h.page(h.newChannel))
+	m.Handle("POST /settings/channels", crm.PermSettings, h.page(h.createChannel))
+	m.Handle("GET /settings/channels/{id}", crm.PermSettings, h.page(h.showChannel))
+	m.Handle("POST /settings/channels/{id}", crm.PermSettings, h.page(h.updateChannel))
+	m.Handle("POST /settings/channels/{id}/test", crm.PermSettings, h.page(h.testChannel))
+	m.Handle("GET /settings/deliveries", crm.PermAudit, h.page(h.listDeliveries))
+	m.Handle("POST /settings/deliveries/{id}/retry", crm.PermSettings, h.page(h.retryDelivery))
 	m.Handle("GET /targets", read, h.page(h.showTargets))
 	m.Handle("POST /targets", crm.PermTargets, h.page(h.saveTargets))
 	m.Handle("/", signed, h.page(func(w http.ResponseWriter, r *http.Request) error { return crm.ErrNotFound }))

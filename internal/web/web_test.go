@@ -1071,6 +1071,16 @@ var webRoutes = []string{
 	"POST /people/{id}",
 	"POST /people/{id}/password",
 	"POST /people/{id}/signout",
+	"GET /settings/channels",
+	"GET /settings/channels/new",
+	"POST /settings/channels",
+	"GET /settings/channels/{id}",
+	"POST /settings/channels/{id}",
+	"POST /settings/channels/{id}/test",
+	"GET /settings/deliveries",
+	"POST /settings/deliveries/{id}/retry",
+	"GET /inbox",
+	"POST /inbox/{id}/read",
 	"/",
 }
 
