@@ -1089,6 +1089,16 @@ var apiRoutes = []string{
 	"GET /api/v1/people/{id}",
 	"PATCH /api/v1/people/{id}",
 	"GET /api/v1/audit",
+	"GET /api/v1/channels",
+	"POST /api/v1/channels",
+	"GET /api/v1/channels/{id}",
+	"PATCH /api/v1/channels/{id}",
+	"POST /api/v1/channels/{id}/test",
+	"GET /api/v1/deliveries",
+	"GET /api/v1/deliveries/{id}",
+	"POST /api/v1/deliveries/{id}/retry",
+	"GET /api/v1/inbox",
+	"POST /api/v1/inbox/{id}/read",
 	"/api/v1/",
 }
 

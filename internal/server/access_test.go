@@ -209,6 +209,18 @@ var wantRules = map[string]crm.Permission{
 	"GET /api/v1/audit":                      crm.PermAudit,
 	"/api/v1/":                               crm.PermSignedIn,
 
+	// Notifications (docs/notifications.md).
+	"GET /api/v1/channels":               crm.PermSettings,
+	"POST /api/v1/channels":              crm.PermSettings,
+	"GET /api/v1/channels/{id}":          crm.PermSettings,
+	"PATCH /api/v1/channels/{id}":        crm.PermSettings,
+	"POST /api/v1/channels/{id}/test":    crm.PermSettings,
+	"GET /api/v1/deliveries":             crm.PermAudit,
+	"GET /api/v1/deliveries/{id}":        crm.PermAudit,
+	"POST /api/v1/deliveries/{id}/retry": crm.PermSettings,
+	"GET /api/v1/inbox":                  crm.PermSignedIn,
+	"POST /api/v1/inbox/{id}/read":       crm.PermSignedIn,
+
 	"GET /{$}":                    crm.PermSignedIn,
 	"GET /lang":                   crm.PermPublic,
 	"GET /signin":                 crm.PermPublic,
