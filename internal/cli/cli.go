@@ -11,11 +11,10 @@ import (
 	"log/slog"
 	"os"
 	"runtime/pprof"
-	"strings"
 
 	"kam/internal/app"
 	"kam/internal/config"
-	"kam/internal/crm"
+	"kam/internal/i18n"
 	"kam/internal/store"
 )
 
@@ -28,15 +27,21 @@ type Env struct {
 	Getenv func(string) string
 	// Ready, when set, receives the address kam serve listens on.
 	Ready func(addr string)
+
+	// p prints messages in the language Getenv chooses (see cliLang).
+	p *i18n.Printer
 }
 
-// Main runs the kam command line and returns the process exit code.
+// Main runs the kam command line and returns the process exit code. It
+// speaks the language KAM_LANG, LC_ALL, LC_MESSAGES or LANG choose, Chinese
+// when none is set.
 func Main(ctx context.Context, env Env) int {
 	if env.Getenv == nil {
 		env.Getenv = os.Getenv
 	}
+	env.p = i18n.Get(cliLang(env.Getenv))
 	if len(env.Args) < 1 {
-		usage(env.Stderr)
+		usage(env.Stderr, env.p)
 		return 2
 	}
 	cmd, args := env.Args[0], env.Args[1:]
@@ -68,11 +73,11 @@ func Main(ctx context.Context, env Env) int {
 	case "user":
 		err = runUser(ctx, env, args)
 	case "help", "-h", "--help":
-		usage(env.Stdout)
+		usage(env.Stdout, env.p)
 		return 0
 	default:
-		fmt.Fprintf(env.Stderr, "kam: unknown command %q\n\n", cmd)
-		usage(env.Stderr)
+		fmt.Fprintf(env.Stderr, "%s: %s\n\n", progName, env.p.T("cli.unknown_command", cmd))
+		usage(env.Stderr, env.p)
 		return 2
 	}
 	if err == nil {
@@ -83,55 +88,11 @@ func Main(ctx context.Context, env Env) int {
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
-		fmt.Fprintf(env.Stderr, "kam %s: %v\n", cmd, err)
+		fmt.Fprintf(env.Stderr, "%s %s: %s\n", progName, cmd, ue.text(env.p))
 		return 2
 	}
-	fmt.Fprintf(env.Stderr, "kam %s: %s\n", cmd, describe(err))
+	fmt.Fprintf(env.Stderr, "%s %s: %s\n", progName, cmd, describe(env.p, err))
 	return 1
-}
-
-type usageError struct{ error }
-
-func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
-
-// describe turns an error into a message for a person at a terminal.
-func describe(err error) string {
-	var ve *crm.ValidationError
-	if errors.As(err, &ve) {
-		var parts []string
-		for f, k := range ve.Fields {
-			parts = append(parts, f+": "+messageEN(k))
-		}
-		return strings.Join(parts, "; ")
-	}
-	if errors.Is(err, app.ErrNoData) {
-		return "there is no revenue yet: import revenue (kam import revenue FILE) or load the demo (kam demo)"
-	}
-	return err.Error()
-}
-
-func usage(w io.Writer) {
-	fmt.Fprint(w, `kam: key-account lifecycle management (大客户全生命周期管理)
-
-Usage: kam COMMAND [flags]
-
-Commands:
-  serve      start the web interface and the API (--demo loads demo data into an empty database)
-  import     import accounts or revenue: kam import accounts|revenue [flags] FILE
-  pyramid    the customer pyramid of a period (--scheme pareto, --year, --ttm, --from/--to, --format json|csv|table)
-  targets    show or set tier targets: kam targets [--year Y] | kam targets set --period 2025 --tier A=50:1000000000 --upgrade B:A=10
-  settings   show or change the method's settings: kam settings set --tiers A=5000000,B=3000000,C=1000000,D=0
-             --bands OX_NOSE=1,SUPER=4,CORE=20 --fiscal-year-start 4 (each change is a new, kept version)
-  export     export accounts: kam export accounts [--format csv|xlsx] [-o FILE]
-  demo       load demo data (the book's case, or --accounts N --lines M; --csv DIR writes files instead)
-  migrate    apply database migrations (--status lists them)
-  user       kam user create --admin --email E --name N [--password-stdin] | kam user list |
-             kam user password --email E [--password-stdin]
-
-Every command takes --db (env KAM_DB): a file path or sqlite://path for the
-embedded SQLite database (default kam.db), or a postgres:// URL.
-Run "kam COMMAND -h" for the flags of a command.
-`)
 }
 
 // openApp opens the store, migrates it and returns the app.
@@ -149,9 +110,11 @@ func openApp(ctx context.Context, env Env, cfg config.Config) (*app.App, func(),
 }
 
 func newFlags(name string, env Env, cfg *config.Config) *flag.FlagSet {
-	fs := flag.NewFlagSet("kam "+name, flag.ContinueOnError)
+	fs := flag.NewFlagSet(progName+" "+name, flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
+	fs.Usage = func() { flagUsage(fs, name, env.p) }
 	config.Bind(fs, env.Getenv, cfg)
+	fs.Lookup("db").Usage = env.p.T("cli.flag.db")
 	return fs
 }
 
@@ -174,7 +137,7 @@ func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 func runMigrate(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
 	fs := newFlags("migrate", env, &cfg)
-	status := fs.Bool("status", false, "list migrations and whether each is applied")
+	status := fs.Bool("status", false, env.p.T("cli.flag.migrate.status"))
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -189,9 +152,9 @@ func runMigrate(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		for _, m := range list {
-			state := "pending"
+			state := env.p.T("cli.migrate.pending")
 			if m.Applied {
-				state = "applied"
+				state = env.p.T("cli.migrate.applied")
 			}
 			fmt.Fprintf(env.Stdout, "%04d %-30s %s\n", m.Version, m.Name, state)
 		}
@@ -201,6 +164,6 @@ func runMigrate(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "applied %d migration(s) on %s\n", n, s.Engine())
+	fmt.Fprintln(env.Stdout, env.p.T("cli.migrate.done", n, s.Engine()))
 	return nil
 }

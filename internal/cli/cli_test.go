@@ -30,11 +30,26 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// run runs kam in-process and returns exit code, stdout and stderr.
+// english is the environment of most tests: kam speaks English, so that
+// their expectations read as the messages do. TestLanguage checks Chinese.
+func english(k string) string {
+	if k == "KAM_LANG" {
+		return "en"
+	}
+	return ""
+}
+
+// run runs kam in-process in English and returns exit code, stdout and stderr.
 func run(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	return runEnv(t, english, args...)
+}
+
+// runEnv runs kam in-process with the environment getenv.
+func runEnv(t *testing.T, getenv func(string) string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code := cli.Main(context.Background(), cli.Env{Args: args, Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }})
+	code := cli.Main(context.Background(), cli.Env{Args: args, Stdout: &out, Stderr: &errb, Getenv: getenv})
 	return code, out.String(), errb.String()
 }
 
@@ -127,7 +142,7 @@ func TestImportCLI(t *testing.T) {
 	os.WriteFile(file, []byte("Kunde,Datum,Betrag\nA1,2025-01-02,100\n,2025-01-02,5\nA2,bad,7\n"), 0o600)
 	// Headers KAM does not know need --column; the message says which.
 	code, _, stderr := run(t, "import", "revenue", "--db", db, file)
-	if code != 1 || !strings.Contains(stderr, "account") || !strings.Contains(stderr, "nothing was imported") {
+	if code != 1 || !strings.Contains(stderr, "account") || !strings.Contains(stderr, "Nothing was imported") {
 		t.Errorf("unmapped: %d %s", code, stderr)
 	}
 	report := filepath.Join(dir, "rejects.csv")
@@ -193,7 +208,7 @@ func TestImportKilled(t *testing.T) {
 	}
 	acc0, lines0 := count()
 	cmd := exec.Command(os.Args[0], "import", "revenue", "--db", db, filepath.Join(dir, "revenue.csv"))
-	cmd.Env = append(os.Environ(), "KAM_TEST_AS_KAM=1")
+	cmd.Env = append(os.Environ(), "KAM_TEST_AS_KAM=1", "KAM_LANG=en")
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

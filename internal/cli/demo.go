@@ -7,21 +7,22 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 
 	"kam/internal/config"
 	"kam/internal/crm"
 	"kam/internal/demo"
+	"kam/internal/store"
 )
 
 func runDemo(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
 	fs := newFlags("demo", env, &cfg)
-	accounts := fs.Int("accounts", 0, "synthetic data: number of accounts (default: the book's case of 4,695 franchisees)")
-	lines := fs.Int("lines", 0, "synthetic data: number of revenue lines")
-	seed := fs.Uint64("seed", 0, "seed of the generator (0 = the fixed default)")
-	now := fs.String("now", "", "generate as if today were this day (YYYY-MM-DD; default today)")
-	csvDir := fs.String("csv", "", "write accounts.csv and revenue.csv into this directory instead of loading the database")
+	p := env.p
+	accounts := fs.Int("accounts", 0, p.T("cli.flag.demo.accounts"))
+	lines := fs.Int("lines", 0, p.T("cli.flag.demo.lines"))
+	seed := fs.Uint64("seed", 0, p.T("cli.flag.demo.seed"))
+	now := fs.String("now", "", p.T("cli.flag.demo.now"))
+	csvDir := fs.String("csv", "", p.T("cli.flag.demo.csv"))
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -29,7 +30,7 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	if *now != "" {
 		d, err := crm.ParseISODate(*now)
 		if err != nil {
-			return usagef("--now: %v", err)
+			return usagef("cli.demo.bad_now", err)
 		}
 		opt.Now = d
 	}
@@ -41,13 +42,13 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer done()
-	bar := newProgress(env.Stderr, "loading demo", int64(*lines))
+	bar := newProgress(env.Stderr, p.T("cli.progress.demo"), int64(*lines))
 	res, err := a.LoadDemo(ctx, "cli", opt, func(n int64) { bar.set(n) })
 	bar.finish()
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "loaded %d accounts and %d revenue lines (%s %s) into %s\n", res.Accounts, res.Lines, res.Revenue.Grouped(), "CNY", cfg.DB)
+	fmt.Fprintln(env.Stdout, p.T("cli.demo.loaded", res.Accounts, res.Lines, res.Revenue.Grouped(), store.Redact(cfg.DB)))
 	return nil
 }
 
@@ -105,7 +106,7 @@ func writeDemoCSV(env Env, opt demo.Options, dir string) error {
 	if err := rb.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "wrote %s and %s (%s lines)\n", af.Name(), rf.Name(), strconv.FormatInt(n, 10))
+	fmt.Fprintln(env.Stdout, env.p.T("cli.demo.wrote", af.Name(), rf.Name(), n))
 	return nil
 }
 

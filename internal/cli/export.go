@@ -14,18 +14,19 @@ import (
 func runExport(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
 	fs := newFlags("export", env, &cfg)
-	format := fs.String("format", "csv", "csv or xlsx")
-	out := fs.String("o", "", "output file (default: standard output)")
-	tier := fs.String("tier", "", "only accounts of this tier")
+	p := env.p
+	format := fs.String("format", "csv", p.T("cli.flag.export.format"))
+	out := fs.String("o", "", p.T("cli.flag.export.o"))
+	tier := fs.String("tier", "", p.T("cli.flag.export.tier"))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 1 || pos[0] != "accounts" {
-		return usagef("want: kam export accounts [--format csv|xlsx] [-o FILE]")
+		return usagef("cli.export.want")
 	}
 	if *format != "csv" && *format != "xlsx" {
-		return usagef("--format must be csv or xlsx")
+		return usagef("cli.format.csv_xlsx")
 	}
 	a, done, err := openApp(ctx, env, cfg)
 	if err != nil {
@@ -45,7 +46,7 @@ func runExport(ctx context.Context, env Env, args []string) error {
 		w = f
 	}
 	bw := bufio.NewWriterSize(w, 1<<16)
-	if err := app.ExportAccounts(ctx, a, bw, *format, store.AccountFilter{Tier: *tier}, cliPrinter); err != nil {
+	if err := app.ExportAccounts(ctx, a, bw, *format, store.AccountFilter{Tier: *tier}, p); err != nil {
 		return err
 	}
 	return bw.Flush()

@@ -3,12 +3,10 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
-	"text/tabwriter"
 
 	"kam/internal/app"
 	"kam/internal/config"
@@ -32,14 +30,15 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
 	fs := newFlags("import", env, &cfg)
 	cols := columnFlags{}
-	fs.Var(cols, "column", "map a field to a header: FIELD=HEADER (repeatable); fields: account, account_name, date, amount, quantity, unit_price, class, product, region, industry, type (accounts also: listed, leader, potential)")
-	sheet := fs.String("sheet", "", "XLSX: the sheet to read (default: the first)")
-	mapping := fs.String("mapping", "", "use a saved column mapping")
-	saveMapping := fs.String("save-mapping", "", "save the column mapping used under this name")
-	dryRun := fs.Bool("dry-run", false, "check the file and show the first rows as they would be stored, without storing anything")
-	report := fs.String("report", "", "write the rejected rows to this file (.csv or .xlsx)")
-	format := fs.String("format", "table", "table or json")
-	preview := fs.Int("preview", 10, "rows to show on a dry run")
+	p := env.p
+	fs.Var(cols, "column", p.T("cli.flag.import.column"))
+	sheet := fs.String("sheet", "", p.T("cli.flag.import.sheet"))
+	mapping := fs.String("mapping", "", p.T("cli.flag.import.mapping"))
+	saveMapping := fs.String("save-mapping", "", p.T("cli.flag.import.save_mapping"))
+	dryRun := fs.Bool("dry-run", false, p.T("cli.flag.import.dry_run"))
+	report := fs.String("report", "", p.T("cli.flag.import.report"))
+	format := fs.String("format", "table", p.T("cli.flag.format_table_json"))
+	preview := fs.Int("preview", 10, p.T("cli.flag.import.preview"))
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -48,34 +47,30 @@ func runImport(ctx context.Context, env Env, args []string) error {
 		return importPeople(ctx, env, cfg, pos[1], *sheet, *dryRun)
 	}
 	if len(pos) != 2 || (pos[0] != app.KindAccounts && pos[0] != app.KindRevenue) {
-		return usagef("want: kam import accounts|revenue|people [flags] FILE")
+		return usagef("cli.import.want")
 	}
 	kind, path := pos[0], pos[1]
 	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return err
 	}
 	a, done, err := openApp(ctx, env, cfg)
 	if err != nil {
 		return err
 	}
 	defer done()
-	bar := newProgress(env.Stderr, "importing "+filepath.Base(path), 0)
+	bar := newProgress(env.Stderr, p.T("cli.progress.import", filepath.Base(path)), 0)
 	res, err := a.Import(ctx, "cli", app.ImportRequest{Kind: kind, Path: path, Sheet: *sheet, Columns: cols, MappingName: *mapping,
 		SaveMappingAs: *saveMapping, DryRun: *dryRun, PreviewRows: *preview, Progress: bar.draw})
 	bar.finish()
 	if res != nil && *report != "" && len(res.Problems) > 0 {
-		if werr := writeReport(*report, res); werr != nil {
-			fmt.Fprintf(env.Stderr, "kam import: report: %v\n", werr)
+		if werr := writeReport(*report, res, p); werr != nil {
+			fmt.Fprintf(env.Stderr, "%s: %s\n", fs.Name(), p.T("cli.import.report_failed", describe(p, werr)))
 		} else {
-			fmt.Fprintf(env.Stderr, "rejected rows written to %s\n", *report)
+			fmt.Fprintln(env.Stderr, p.T("cli.import.report_written", *report))
 		}
 	}
 	if err != nil {
-		var ie *app.ImportError
-		if errors.As(err, &ie) {
-			return fmt.Errorf("%v\nnothing was imported", ie)
-		}
-		return fmt.Errorf("%v\nnothing was imported: the database is as it was", err)
+		return errorf("cli.import.failed", err)
 	}
 	if *format == "json" {
 		enc := json.NewEncoder(env.Stdout)
@@ -86,77 +81,85 @@ func runImport(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-var cliPrinter = i18n.Get("en")
-
-func messageEN(key string) string { return cliPrinter.T(key) }
-
-func problemText(p app.Problem) string { return cliPrinter.T("import.problem." + p.Code) }
-
+// printImport prints the report of an import or a dry run.
 func printImport(env Env, r *app.ImportResult) {
-	w := env.Stdout
-	enc := r.Info.Encoding
-	if r.Info.Delimiter != "" {
-		enc += ", delimiter " + strings.NewReplacer("\t", "tab").Replace(r.Info.Delimiter)
+	w, p := env.Stdout, env.p
+	info := p.T("import.detected", r.Info.Format, r.Info.Encoding)
+	if d := r.Info.Delimiter; d != "" {
+		if d == "\t" {
+			d = p.T("cli.import.tab")
+		}
+		info = p.T("cli.import.delimiter", info, d)
 	}
-	fmt.Fprintf(w, "%s: %s (%s)\n", r.FileName, r.Info.Format, enc)
+	fmt.Fprintf(w, "%s: %s\n", r.FileName, info)
 	var fields []string
 	for f, h := range r.Mapping {
-		fields = append(fields, fmt.Sprintf("%s←%q", f, h))
+		fields = append(fields, fmt.Sprintf("%s←%q", p.T("import.field."+string(f)), h))
 	}
 	sortStrings(fields)
-	fmt.Fprintf(w, "columns: %s\n", strings.Join(fields, ", "))
+	fmt.Fprintln(w, p.T("cli.import.columns", strings.Join(fields, ", ")))
 	if r.DryRun {
-		fmt.Fprintln(w, "\ndry run: nothing was stored. First rows as they would be stored:")
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(w, "\n%s\n", p.T("cli.import.dry_run"))
+		tw := newTable(w, false)
 		if r.Kind == app.KindRevenue {
-			fmt.Fprintln(tw, "row\taccount\tname\tdate\tamount\tclass\tproduct")
-			for _, p := range r.Preview {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Row, p.Account, p.Name, p.Date, p.Amount.Grouped(), p.Class, p.Product)
+			fmt.Fprintln(tw, columns(p, "import.report.row", "import.field.account", "import.field.account_name", "import.field.date",
+				"import.field.amount", "import.field.class", "import.field.product"))
+			for _, row := range r.Preview {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", row.Row, row.Account, row.Name, row.Date, row.Amount.Grouped(), row.Class, row.Product)
 			}
 		} else {
-			fmt.Fprintln(tw, "row\taccount\tname\ttype\tregion\tindustry")
-			for _, p := range r.Preview {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", p.Row, p.Account, p.Name, p.Type, p.Region, p.Industry)
+			fmt.Fprintln(tw, columns(p, "import.report.row", "import.field.account", "import.field.account_name", "import.field.type",
+				"import.field.region", "import.field.industry"))
+			for _, row := range r.Preview {
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", row.Row, row.Account, row.Name, row.Type, row.Region, row.Industry)
 			}
 		}
 		tw.Flush()
 		fmt.Fprintln(w)
 	}
-	verb := "imported"
+	b := r.Batch
 	if r.DryRun {
-		verb = "would import"
+		fmt.Fprintln(w, p.T("cli.import.would", b.RowsTotal, b.RowsAccepted, b.RowsRejected, b.AccountsCreated))
+	} else {
+		fmt.Fprintln(w, p.T("cli.import.done", b.RowsTotal, b.RowsAccepted, b.RowsRejected, b.AccountsCreated))
 	}
-	fmt.Fprintf(w, "%d rows read, %s %d", r.Batch.RowsTotal, verb, r.Batch.RowsAccepted)
-	if r.Kind == app.KindRevenue {
-		fmt.Fprintf(w, " (amount %s)", r.Batch.AmountTotal.Grouped())
-	}
-	fmt.Fprintf(w, ", rejected %d", r.Batch.RowsRejected)
 	if r.NoAccountRows > 0 {
-		fmt.Fprintf(w, " (%d without an account code)", r.NoAccountRows)
+		fmt.Fprintln(w, p.T("cli.import.no_account", r.NoAccountRows))
 	}
-	fmt.Fprintf(w, "; new accounts %d", r.Batch.AccountsCreated)
+	if r.Kind == app.KindRevenue {
+		fmt.Fprintln(w, p.T("cli.import.amount", b.AmountTotal.Grouped()))
+	}
 	if !r.DryRun {
-		fmt.Fprintf(w, "; batch %d in %s", r.Batch.ID, r.Elapsed.Round(1e6))
+		fmt.Fprintln(w, p.T("cli.import.batch", b.ID, r.Elapsed.Round(1e6)))
 	}
-	fmt.Fprintln(w)
 	if len(r.Problems) > 0 {
-		fmt.Fprintln(w, "\nrejected rows:")
-		for i, p := range r.Problems {
+		fmt.Fprintf(w, "\n%s\n", p.T("cli.import.rejected_rows"))
+		for i, pr := range r.Problems {
 			if i == 20 {
-				fmt.Fprintf(w, "… and %d more (use --report FILE for all)\n", r.ProblemRows-20)
+				fmt.Fprintln(w, p.T("cli.import.more", r.ProblemRows-20))
 				break
 			}
-			col := p.Column
+			col := pr.Column
 			if col == "" {
-				col = p.Field
+				col = pr.Field
 			}
-			fmt.Fprintf(w, "  row %d, %s: %s", p.Row, col, problemText(p))
-			if p.Value != "" {
-				fmt.Fprintf(w, " (%q)", p.Value)
+			fmt.Fprintf(w, "  %s", p.T("cli.import.problem", pr.Row, col, p.T("import.problem."+pr.Code)))
+			if pr.Value != "" {
+				fmt.Fprintf(w, " (%q)", pr.Value)
 			}
 			fmt.Fprintln(w)
 		}
 	}
+}
+
+// columns returns the header of a table for people: the messages of keys,
+// separated by tabs.
+func columns(p *i18n.Printer, keys ...string) string {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = p.T(k)
+	}
+	return strings.Join(names, "\t")
 }
 
 func sortStrings(s []string) {
@@ -168,7 +171,7 @@ func sortStrings(s []string) {
 }
 
 // writeReport writes the rejected rows, in the format the file name says.
-func writeReport(path string, r *app.ImportResult) error {
+func writeReport(path string, r *app.ImportResult, p *i18n.Printer) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err
@@ -177,7 +180,7 @@ func writeReport(path string, r *app.ImportResult) error {
 	if strings.HasSuffix(strings.ToLower(path), ".xlsx") {
 		format = transfer.FormatXLSX
 	}
-	err = app.WriteProblems(f, format, r.Problems, cliPrinter)
+	err = app.WriteProblems(f, format, r.Problems, p)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -35,7 +35,12 @@ func TestServeOIDCIncomplete(t *testing.T) {
 			defer cancel()
 			var out, errb bytes.Buffer
 			args := append([]string{"serve", "--addr", "127.0.0.1:0", "--db", filepath.Join(t.TempDir(), "kam.db")}, tc.args...)
-			code := cli.Main(ctx, cli.Env{Args: args, Stdout: &out, Stderr: &errb, Getenv: func(k string) string { return tc.env[k] },
+			code := cli.Main(ctx, cli.Env{Args: args, Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+				if k == "KAM_LANG" {
+					return "en"
+				}
+				return tc.env[k]
+			},
 				Ready: func(string) { cancel() }})
 			if code != 2 || !strings.Contains(errb.String(), "--oidc-client-id, KAM_OIDC_CLIENT_SECRET and --oidc-redirect-url") {
 				t.Errorf("kam %s = %d, %q; want 2 and the missing settings named", strings.Join(args, " "), code, errb.String())

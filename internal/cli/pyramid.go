@@ -4,13 +4,14 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
-	"text/tabwriter"
 
 	"kam/internal/app"
 	"kam/internal/config"
 	"kam/internal/crm"
+	"kam/internal/i18n"
 	"kam/internal/transfer"
 )
 
@@ -25,12 +26,12 @@ func bindPeriod(fsAdd interface {
 	Int(string, int, string) *int
 	Bool(string, bool, string) *bool
 	String(string, string, string) *string
-}) periodFlags {
+}, p *i18n.Printer) periodFlags {
 	return periodFlags{
-		year: fsAdd.Int("year", 0, "calendar or fiscal year (fiscal when the fiscal year start is set)"),
-		ttm:  fsAdd.Bool("ttm", false, "trailing twelve months"),
-		from: fsAdd.String("from", "", "first day of a date range (YYYY-MM-DD)"),
-		to:   fsAdd.String("to", "", "last day of a date range (YYYY-MM-DD)"),
+		year: fsAdd.Int("year", 0, p.T("cli.flag.period.year")),
+		ttm:  fsAdd.Bool("ttm", false, p.T("cli.flag.period.ttm")),
+		from: fsAdd.String("from", "", p.T("cli.flag.period.from")),
+		to:   fsAdd.String("to", "", p.T("cli.flag.period.to")),
 	}
 }
 
@@ -45,11 +46,11 @@ func (p periodFlags) spec() (app.PeriodSpec, error) {
 	if *p.from != "" || *p.to != "" {
 		n++
 		if *p.from == "" || *p.to == "" {
-			return app.PeriodSpec{}, usagef("--from and --to go together")
+			return app.PeriodSpec{}, usagef("cli.period.from_to")
 		}
 	}
 	if n > 1 {
-		return app.PeriodSpec{}, usagef("give one of --year, --ttm or --from/--to")
+		return app.PeriodSpec{}, usagef("cli.period.one")
 	}
 	return app.PeriodSpec{Year: *p.year, TTM: *p.ttm, From: *p.from, To: *p.to}, nil
 }
@@ -62,7 +63,7 @@ func parseThresholds(s string) ([]crm.Money, error) {
 	for _, part := range strings.Split(s, ",") {
 		m, err := transfer.ParseAmount(part)
 		if err != nil || m <= 0 {
-			return nil, usagef("--thresholds: %q is not a positive amount", part)
+			return nil, usagef("cli.pyramid.bad_threshold", part)
 		}
 		out = append(out, m)
 	}
@@ -72,12 +73,13 @@ func parseThresholds(s string) ([]crm.Money, error) {
 func runPyramid(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
 	fs := newFlags("pyramid", env, &cfg)
-	scheme := fs.String("scheme", crm.SchemeThresholds, "thresholds (revenue tiers) or pareto (1% / 4% / 20% bands)")
-	thresholds := fs.String("thresholds", "", "tier minimums from the top, comma separated (default: the configuration's, 5000000,3000000,1000000)")
-	format := fs.String("format", "table", "table, json or csv")
-	migration := fs.Bool("migration", false, "show the migration matrix against the previous year instead")
-	account := fs.String("account", "", "explain the tier of the account with this code")
-	pf := bindPeriod(fs)
+	p := env.p
+	scheme := fs.String("scheme", crm.SchemeThresholds, p.T("cli.flag.pyramid.scheme"))
+	thresholds := fs.String("thresholds", "", p.T("cli.flag.pyramid.thresholds"))
+	format := fs.String("format", "table", p.T("cli.flag.format_table_json_csv"))
+	migration := fs.Bool("migration", false, p.T("cli.flag.pyramid.migration"))
+	account := fs.String("account", "", p.T("cli.flag.pyramid.account"))
+	pf := bindPeriod(fs, p)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -90,7 +92,7 @@ func runPyramid(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if *format != "table" && *format != "json" && *format != "csv" {
-		return usagef("--format must be table, json or csv")
+		return usagef("cli.format.table_json_csv")
 	}
 	a, done, err := openApp(ctx, env, cfg)
 	if err != nil {
@@ -132,16 +134,23 @@ func printPyramid(env Env, r app.PyramidReport, format string) error {
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(env.Stdout, "Customer pyramid (%s), %s to %s, configuration version %d, %s\n\n", r.Scheme, r.Period.From, r.Period.To, r.MethodVersion, r.Method.Currency)
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	p := env.p
+	scheme := p.T("pyramid.scheme.thresholds")
 	if r.Scheme == crm.SchemePareto {
-		fmt.Fprintln(tw, "band\taccounts\taccount share\trevenue\trevenue share\tcumulative share\tmethod predicts\t")
+		scheme = p.T("pyramid.scheme.pareto")
+	}
+	fmt.Fprintf(env.Stdout, "%s\n\n", p.T("cli.pyramid.title", scheme, r.Period.From, r.Period.To, r.MethodVersion, r.Method.Currency))
+	tw := newTable(env.Stdout, true)
+	if r.Scheme == crm.SchemePareto {
+		fmt.Fprintln(tw, columns(p, "pyramid.band", "cli.pyramid.accounts", "cli.pyramid.account_share", "cli.pyramid.revenue",
+			"cli.pyramid.revenue_share", "pyramid.cum_share", "pyramid.expected")+"\t")
 	} else {
-		fmt.Fprintln(tw, "tier\trange\taccounts\taccount share\trevenue\trevenue share\taverage\t")
+		fmt.Fprintln(tw, columns(p, "pyramid.tier", "cli.pyramid.range", "cli.pyramid.accounts", "cli.pyramid.account_share",
+			"cli.pyramid.revenue", "cli.pyramid.revenue_share", "cli.pyramid.average")+"\t")
 	}
 	for _, l := range r.Layers {
 		if r.Scheme == crm.SchemePareto {
-			fmt.Fprintf(tw, "%s\t%d\t%.2f%%\t%s\t%.2f%%\t%.2f%%\t%.1f%%\t\n", l.Name, l.Accounts, 100*l.AccountShare, l.Revenue.Grouped(),
+			fmt.Fprintf(tw, "%s\t%d\t%.2f%%\t%s\t%.2f%%\t%.2f%%\t%.1f%%\t\n", layerName(p, l.Name), l.Accounts, 100*l.AccountShare, l.Revenue.Grouped(),
 				100*l.RevenueShare, 100*l.CumRevenueShare, 100*l.ExpectedShare)
 			continue
 		}
@@ -152,16 +161,15 @@ func printPyramid(env Env, r app.PyramidReport, format string) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%.2f%%\t%s\t%.2f%%\t%s\t\n", l.Name, rng, l.Accounts, 100*l.AccountShare, l.Revenue.Grouped(), 100*l.RevenueShare, l.Average.Grouped())
 	}
 	if r.Scheme == crm.SchemePareto {
-		fmt.Fprintf(tw, "total\t%d\t100.00%%\t%s\t100.00%%\t\t\t\n", r.Accounts, r.Revenue.Grouped())
+		fmt.Fprintf(tw, "%s\t%d\t100.00%%\t%s\t100.00%%\t\t\t\n", p.T("pyramid.total"), r.Accounts, r.Revenue.Grouped())
 	} else {
-		fmt.Fprintf(tw, "total\t\t%d\t100.00%%\t%s\t100.00%%\t\t\n", r.Accounts, r.Revenue.Grouped())
+		fmt.Fprintf(tw, "%s\t\t%d\t100.00%%\t%s\t100.00%%\t\t\n", p.T("pyramid.total"), r.Accounts, r.Revenue.Grouped())
 	}
 	tw.Flush()
-	fmt.Fprintf(env.Stdout, "\ntop-10 share %.2f%%, Gini %.3f", 100*r.Top10, r.Gini)
+	fmt.Fprintf(env.Stdout, "\n%s\n", p.T("cli.pyramid.summary", fmt.Sprintf("%.2f%%", 100*r.Top10), r.Gini))
 	if r.NoRevenue > 0 {
-		fmt.Fprintf(env.Stdout, ", %d account(s) with no net revenue left out", r.NoRevenue)
+		fmt.Fprintln(env.Stdout, p.T("pyramid.no_revenue", r.NoRevenue))
 	}
-	fmt.Fprintln(env.Stdout)
 	return nil
 }
 
@@ -184,25 +192,32 @@ func printMigration(env Env, m app.MigrationJSON, format string) error {
 		w.Flush()
 		return w.Error()
 	}
-	fmt.Fprintf(env.Stdout, "Migration %s → %s (rows: %s, columns: %s)\n\n", m.From.Key, m.To.Key, m.From.Key, m.To.Key)
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "\t"+strings.Join(m.Layers, "\t")+"\t")
+	p := env.p
+	fmt.Fprintf(env.Stdout, "%s\n\n", p.T("cli.migration.title", m.From.Key, m.To.Key))
+	tw := newTable(env.Stdout, true)
+	names := make([]string, len(m.Layers))
+	for i, l := range m.Layers {
+		names[i] = layerName(p, l)
+	}
+	fmt.Fprintln(tw, "\t"+strings.Join(names, "\t")+"\t")
 	for i, row := range m.Counts {
-		fmt.Fprint(tw, m.Layers[i])
+		fmt.Fprint(tw, names[i])
 		for _, c := range row {
 			fmt.Fprintf(tw, "\t%d", c)
 		}
 		fmt.Fprintln(tw, "\t")
 	}
 	tw.Flush()
-	fmt.Fprintf(env.Stdout, "\nupgrades %d, downgrades %d\n", m.Upgrades, m.Downgrades)
+	fmt.Fprintf(env.Stdout, "\n%s\n", p.T("cli.migration.summary", m.Upgrades, m.Downgrades))
 	return nil
 }
 
 func explainAccount(ctx context.Context, env Env, a *app.App, code string, spec app.PeriodSpec, format string) error {
 	acc, err := a.AccountByCode(ctx, code)
-	if err != nil {
-		return fmt.Errorf("account %q: %w", code, err)
+	if errors.Is(err, crm.ErrNotFound) {
+		return errorf("cli.explain.no_account", code)
+	} else if err != nil {
+		return err
 	}
 	ex, err := a.Explain(ctx, acc.ID, spec)
 	if err != nil {
@@ -216,24 +231,36 @@ func explainAccount(ctx context.Context, env Env, a *app.App, code string, spec 
 			"method_version": ex.MethodVersion, "revenue_tier": ex.RevenueTier, "held": ex.Held, "evaluations_below": ex.Below,
 			"downgrade_after": ex.DowngradeAfter})
 	}
-	fmt.Fprintf(env.Stdout, "%s %s, %s to %s: revenue %s\n", acc.Code, acc.Name, ex.Period.From, ex.Period.To, ex.Revenue.Grouped())
+	p := env.p
+	fmt.Fprintln(env.Stdout, p.T("cli.explain.revenue", acc.Code, acc.Name, ex.Period.From, ex.Period.To, ex.Revenue.Grouped()))
 	if ex.Held {
-		by := "no positive revenue"
+		by := p.T("cli.explain.by_none")
 		if ex.RevenueTier != "" {
-			by = "tier " + ex.RevenueTier + " by revenue"
+			by = p.T("cli.explain.by_tier", ex.RevenueTier)
 		}
-		fmt.Fprintf(env.Stdout, "tier %s, held by the downgrade rule: below its minimum %s in %d of the %d consecutive yearly evaluations that move an account down (%s; configuration version %d)\n",
-			ex.Tier, ex.Min.Grouped(), ex.Below, ex.DowngradeAfter, by, ex.MethodVersion)
+		fmt.Fprintln(env.Stdout, p.T("cli.explain.held", ex.Tier, ex.Min.Grouped(), ex.Below, ex.DowngradeAfter, by, ex.MethodVersion))
 		return nil
 	}
 	if !ex.HasRevenue {
-		fmt.Fprintln(env.Stdout, "no positive net revenue in the period: outside the pyramid")
+		fmt.Fprintln(env.Stdout, p.T("cli.explain.outside"))
 		return nil
 	}
-	upper := "no upper bound"
 	if ex.Max > 0 {
-		upper = "below " + ex.Max.Grouped()
+		fmt.Fprintln(env.Stdout, p.T("cli.explain.tier_range", ex.Tier, ex.Min.Grouped(), ex.Max.Grouped(), ex.MethodVersion))
+	} else {
+		fmt.Fprintln(env.Stdout, p.T("cli.explain.tier_top", ex.Tier, ex.Min.Grouped(), ex.MethodVersion))
 	}
-	fmt.Fprintf(env.Stdout, "tier %s: at least %s and %s (configuration version %d)\n", ex.Tier, ex.Min.Grouped(), upper, ex.MethodVersion)
 	return nil
+}
+
+// layerName names a tier or a band for people: the Pareto bands and "none"
+// (no revenue) as the catalog says, tiers by their own names.
+func layerName(p *i18n.Printer, name string) string {
+	if name == "none" {
+		return p.T("pyramid.none")
+	}
+	if k := "band." + name; p.Has(k) {
+		return p.T(k)
+	}
+	return name
 }

@@ -24,19 +24,25 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
 	fs := newFlags("serve", env, &cfg)
 	config.BindServe(fs, env.Getenv, &cfg)
-	withDemo := fs.Bool("demo", false, "load the demo data (the book's case and a demo organisation) when the database has no accounts")
-	demoPassword := fs.String("demo-password", env.Getenv("KAM_DEMO_PASSWORD"), "with --demo: the password of every demo person (env KAM_DEMO_PASSWORD; default: a random one, printed)")
-	verbose := fs.Bool("v", false, "log every request")
+	p := env.p
+	for name, key := range serveFlagKeys {
+		if f := fs.Lookup(name); f != nil {
+			f.Usage = p.T(key)
+		}
+	}
+	withDemo := fs.Bool("demo", false, p.T("cli.flag.serve.demo"))
+	demoPassword := fs.String("demo-password", env.Getenv("KAM_DEMO_PASSWORD"), p.T("cli.flag.serve.demo_password"))
+	verbose := fs.Bool("v", false, p.T("cli.flag.serve.v"))
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
 	if _, _, err := net.SplitHostPort(cfg.Addr); err != nil {
-		return usagef("--addr %q: %v", cfg.Addr, err)
+		return usagef("cli.serve.bad_addr", cfg.Addr, err)
 	}
 	var oidc *web.OIDCConfig
 	if cfg.OIDC.Enabled() {
 		if cfg.OIDC.ClientID == "" || cfg.OIDC.ClientSecret == "" || cfg.OIDC.RedirectURL == "" {
-			return usagef("single sign-on needs --oidc-client-id, KAM_OIDC_CLIENT_SECRET and --oidc-redirect-url with --oidc-issuer")
+			return usagef("cli.serve.oidc_incomplete")
 		}
 		oidc = &web.OIDCConfig{Name: cfg.OIDC.Name, Issuer: cfg.OIDC.Issuer, ClientID: cfg.OIDC.ClientID,
 			ClientSecret: cfg.OIDC.ClientSecret, RedirectURL: cfg.OIDC.RedirectURL, AssumeEmailVerified: cfg.OIDC.AssumeEmailVerified}
@@ -82,11 +88,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	url := "http://" + ln.Addr().String() + "/"
-	fmt.Fprintf(env.Stdout, "KAM is running at %s (database: %s, %s)\n", url, store.Redact(cfg.DB), s.Engine())
+	fmt.Fprintln(env.Stdout, p.T("cli.serve.running", url, store.Redact(cfg.DB), s.Engine()))
 	if setup, err := a.NeedsSetup(ctx); err == nil && setup {
-		fmt.Fprintf(env.Stdout, "KAM has no user yet: open %ssetup to create the first administrator, or run kam user create --admin.\n", url)
+		fmt.Fprintln(env.Stdout, p.T("cli.serve.setup", url))
 	}
-	fmt.Fprintln(env.Stdout, "Every page but sign-in needs a signed-in person. Press Ctrl+C to stop.")
+	fmt.Fprintln(env.Stdout, p.T("cli.serve.signin"))
 	if env.Ready != nil {
 		env.Ready(ln.Addr().String())
 	}
@@ -113,15 +119,15 @@ func loadDemoIfEmpty(ctx context.Context, a *app.App, env Env) error {
 		return err
 	}
 	if page.Total > 0 {
-		fmt.Fprintln(env.Stdout, "The database already has accounts: demo data not loaded.")
+		fmt.Fprintln(env.Stdout, env.p.T("cli.serve.demo_skipped"))
 		return nil
 	}
-	fmt.Fprintln(env.Stdout, "Loading the demo data (the book's case: 4,695 franchisees)…")
+	fmt.Fprintln(env.Stdout, env.p.T("cli.serve.demo_loading"))
 	res, err := a.LoadDemo(ctx, "demo", demo.Options{Now: crm.DateOf(timeNow())}, nil)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "Loaded %d accounts and %d revenue lines.\n", res.Accounts, res.Lines)
+	fmt.Fprintln(env.Stdout, env.p.T("cli.serve.demo_loaded", res.Accounts, res.Lines))
 	return nil
 }
 
@@ -137,7 +143,7 @@ func loadDemoOrg(ctx context.Context, a *app.App, env Env, password string) erro
 	}
 	res, err := a.LoadDemoOrg(ctx, password)
 	if errors.Is(err, app.ErrNotDemo) {
-		fmt.Fprintln(env.Stdout, "The database holds imported data: no demo people were added. Create the first administrator with kam user create --admin or at /setup.")
+		fmt.Fprintln(env.Stdout, env.p.T("cli.serve.demo_not_demo"))
 		return nil
 	}
 	if err != nil {
@@ -146,13 +152,24 @@ func loadDemoOrg(ctx context.Context, a *app.App, env Env, password string) erro
 	if !res.Created {
 		return nil
 	}
-	fmt.Fprintf(env.Stdout, "Created the demo organisation: %d people. Sign in as %s (administrator), %s (executive),\n",
-		len(res.People), demo.Email("admin"), demo.Email("ceo"))
-	fmt.Fprintf(env.Stdout, "%s (regional rep) or any other person of /people, with the password: %s\n", demo.Email("east.rep1"), password)
+	fmt.Fprintln(env.Stdout, env.p.T("cli.serve.demo_org", len(res.People), demo.Email("admin"), demo.Email("ceo"), demo.Email("east.rep1"), password))
 	if generated {
-		fmt.Fprintln(env.Stdout, "(A random password: set your own with --demo-password or KAM_DEMO_PASSWORD on a new database.)")
+		fmt.Fprintln(env.Stdout, env.p.T("cli.serve.demo_random_password"))
 	}
 	return nil
+}
+
+// serveFlagKeys are the keys of the help of the flags config.BindServe
+// defines.
+var serveFlagKeys = map[string]string{
+	"addr":                       "cli.flag.serve.addr",
+	"dev":                        "cli.flag.serve.dev",
+	"trust-proxy":                "cli.flag.serve.trust_proxy",
+	"oidc-issuer":                "cli.flag.serve.oidc_issuer",
+	"oidc-client-id":             "cli.flag.serve.oidc_client_id",
+	"oidc-redirect-url":          "cli.flag.serve.oidc_redirect_url",
+	"oidc-name":                  "cli.flag.serve.oidc_name",
+	"oidc-assume-email-verified": "cli.flag.serve.oidc_assume_email_verified",
 }
 
 // randomPassword makes a password of 16 letters and digits.

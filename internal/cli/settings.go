@@ -22,12 +22,13 @@ func runSettings(ctx context.Context, env Env, args []string) error {
 	}
 	var cfg config.Config
 	fs := newFlags("settings", env, &cfg)
-	tiers := fs.String("tiers", "", "set: tiers from the top with their minimum annual revenue, e.g. A=5000000,B=3000000,C=1000000,D=0")
-	bands := fs.String("bands", "", "set: Pareto bands with their top share of accounts in percent, e.g. OX_NOSE=1,SUPER=4,CORE=20")
-	fyStart := fs.Int("fiscal-year-start", 0, "set: the month (1-12) a fiscal year begins; 1 = calendar years")
-	handoverDays := fs.Int("handover-days", 0, "set: days a sales → customer-service handover may stay open before it is overdue")
-	gates := fs.String("gates", "", "set: lifecycle gates on or off, e.g. contract_signed=on,manager_confirms_loss=off")
-	note := fs.String("note", "", "set: why the change was made (kept with the version)")
+	p := env.p
+	tiers := fs.String("tiers", "", p.T("cli.flag.settings.tiers"))
+	bands := fs.String("bands", "", p.T("cli.flag.settings.bands"))
+	fyStart := fs.Int("fiscal-year-start", 0, p.T("cli.flag.settings.fiscal_year_start"))
+	handoverDays := fs.Int("handover-days", 0, p.T("cli.flag.settings.handover_days"))
+	gates := fs.String("gates", "", p.T("cli.flag.settings.gates"))
+	note := fs.String("note", "", p.T("cli.flag.settings.note"))
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func runSettings(ctx context.Context, env Env, args []string) error {
 	}
 	if set {
 		if *tiers == "" && *bands == "" && *fyStart == 0 && *handoverDays == 0 && *gates == "" {
-			return usagef("set needs --tiers, --bands, --fiscal-year-start, --handover-days or --gates")
+			return usagef("cli.settings.need_flag")
 		}
 		if *handoverDays != 0 {
 			m.HandoverDays = *handoverDays
@@ -51,7 +52,7 @@ func runSettings(ctx context.Context, env Env, args []string) error {
 			for _, part := range strings.Split(*gates, ",") {
 				name, state, _ := strings.Cut(strings.TrimSpace(part), "=")
 				if state != "on" && state != "off" {
-					return usagef("--gates %q: want NAME=on or NAME=off", part)
+					return usagef("cli.settings.bad_gate", part)
 				}
 				m.Gates[name] = state == "on"
 			}
@@ -73,7 +74,7 @@ func runSettings(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(env.Stdout, "configuration version %d\n", version)
+	fmt.Fprintln(env.Stdout, p.T("pyramid.method_version", version))
 	enc := json.NewEncoder(env.Stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(m)
@@ -85,7 +86,7 @@ func parseTiers(s string) ([]crm.TierDef, error) {
 		name, min, ok := strings.Cut(strings.TrimSpace(part), "=")
 		v, err := transfer.ParseAmount(min)
 		if !ok || name == "" || err != nil {
-			return nil, usagef("--tiers %q: want NAME=MINIMUM", part)
+			return nil, usagef("cli.settings.bad_tier", part)
 		}
 		out = append(out, crm.TierDef{Name: name, Min: v})
 	}
@@ -102,7 +103,7 @@ func parseBands(s string, old []crm.BandDef) ([]crm.BandDef, error) {
 		name, pct, ok := strings.Cut(strings.TrimSpace(part), "=")
 		f, err := strconv.ParseFloat(pct, 64)
 		if !ok || name == "" || err != nil || f <= 0 || f > 100 {
-			return nil, usagef("--bands %q: want NAME=PERCENT", part)
+			return nil, usagef("cli.settings.bad_band", part)
 		}
 		out = append(out, crm.BandDef{Name: name, TopBP: int(f*100 + 0.5), ExpectedShare: expected[name]})
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"kam/internal/app"
 	"kam/internal/config"
@@ -26,12 +25,13 @@ func runTargets(ctx context.Context, env Env, args []string) error {
 	}
 	var cfg config.Config
 	fs := newFlags("targets", env, &cfg)
-	format := fs.String("format", "table", "table or json")
+	p := env.p
+	format := fs.String("format", "table", p.T("cli.flag.format_table_json"))
 	var tiers, upgrades listFlag
-	period := fs.String("period", "", "set: the period the targets are for (2025, FY2025, …)")
-	fs.Var(&tiers, "tier", "set: TIER=ACCOUNTS[:REVENUE], e.g. A=50:1000000000 (repeatable)")
-	fs.Var(&upgrades, "upgrade", "set: FROM:TO=ACCOUNTS, e.g. B:A=10 (repeatable)")
-	pf := bindPeriod(fs)
+	period := fs.String("period", "", p.T("cli.flag.targets.period"))
+	fs.Var(&tiers, "tier", p.T("cli.flag.targets.tier"))
+	fs.Var(&upgrades, "upgrade", p.T("cli.flag.targets.upgrade"))
+	pf := bindPeriod(fs, p)
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func runTargets(ctx context.Context, env Env, args []string) error {
 	defer done()
 	if set {
 		if *period == "" {
-			return usagef("set needs --period")
+			return usagef("cli.targets.need_period")
 		}
 		t := crm.Targets{PeriodKey: *period}
 		for _, s := range tiers {
@@ -50,12 +50,12 @@ func runTargets(ctx context.Context, env Env, args []string) error {
 			accStr, revStr, _ := strings.Cut(rest, ":")
 			n, err := strconv.Atoi(accStr)
 			if !ok || err != nil {
-				return usagef("--tier %q: want TIER=ACCOUNTS[:REVENUE]", s)
+				return usagef("cli.targets.bad_tier", s)
 			}
 			lt := crm.LayerTarget{Layer: name, Accounts: n}
 			if revStr != "" {
 				if lt.Revenue, err = transfer.ParseAmount(revStr); err != nil {
-					return usagef("--tier %q: revenue %q is not an amount", s, revStr)
+					return usagef("cli.targets.bad_revenue", s, revStr)
 				}
 			}
 			t.Layers = append(t.Layers, lt)
@@ -65,7 +65,7 @@ func runTargets(ctx context.Context, env Env, args []string) error {
 			from, to, ok2 := strings.Cut(pair, ":")
 			n, err := strconv.Atoi(nStr)
 			if !ok || !ok2 || err != nil {
-				return usagef("--upgrade %q: want FROM:TO=ACCOUNTS", s)
+				return usagef("cli.targets.bad_upgrade", s)
 			}
 			t.Upgrades = append(t.Upgrades, crm.UpgradeTarget{From: from, To: to, Accounts: n})
 		}
@@ -92,18 +92,20 @@ func showTargets(ctx context.Context, env Env, a *app.App, spec app.PeriodSpec, 
 		enc.SetIndent("", "  ")
 		return enc.Encode(app.NewTargetsJSON(r))
 	}
-	fmt.Fprintf(env.Stdout, "Tier targets for %s (%s to %s)\n\n", r.Period.Key, r.Period.From, r.Period.To)
-	tw := tabwriter.NewWriter(env.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "tier\ttarget accounts\tactual\tprogress\ttarget revenue\tactual\tprogress\t")
+	p := env.p
+	fmt.Fprintf(env.Stdout, "%s\n\n", p.T("cli.targets.title", r.Period.Key, r.Period.From, r.Period.To))
+	tw := newTable(env.Stdout, true)
+	fmt.Fprintln(tw, columns(p, "pyramid.tier", "targets.target_accounts", "targets.actual", "targets.progress",
+		"targets.target_revenue", "cli.targets.actual_revenue", "targets.progress")+"\t")
 	for _, l := range r.Layers {
 		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f%%\t%s\t%s\t%.0f%%\t\n", l.Name, l.TargetAccounts, l.ActualAccounts, 100*l.AccountsRatio,
 			l.TargetRevenue.Grouped(), l.ActualRevenue.Grouped(), 100*l.RevenueRatio)
 	}
 	tw.Flush()
 	if len(r.Upgrades) > 0 {
-		fmt.Fprintln(env.Stdout, "\nupgrades:")
+		fmt.Fprintf(env.Stdout, "\n%s\n", p.T("cli.targets.upgrades"))
 		for _, u := range r.Upgrades {
-			fmt.Fprintf(env.Stdout, "  %s→%s: %d of %d (%.0f%%)\n", u.From, u.To, u.Actual, u.Target, 100*u.Ratio)
+			fmt.Fprintf(env.Stdout, "  %s\n", p.T("cli.targets.upgrade", u.From, u.To, u.Actual, u.Target, fmt.Sprintf("%.0f%%", 100*u.Ratio)))
 		}
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"golang.org/x/term"
 
@@ -21,16 +20,17 @@ import (
 
 // runUser: kam user create|list|password.
 func runUser(ctx context.Context, env Env, args []string) error {
+	p := env.p
 	if len(args) == 0 {
-		return usagef("want a subcommand: create, list or password")
+		return usagef("cli.user.want")
 	}
 	sub, args := args[0], args[1:]
 	var cfg config.Config
 	fs := newFlags("user "+sub, env, &cfg)
-	email := fs.String("email", "", "the person's e-mail address (the sign-in name)")
-	name := fs.String("name", "", "the person's name")
-	admin := fs.Bool("admin", false, "create an administrator")
-	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	email := fs.String("email", "", p.T("cli.flag.user.email"))
+	name := fs.String("name", "", p.T("cli.flag.user.name"))
+	admin := fs.Bool("admin", false, p.T("cli.flag.user.admin"))
+	fromStdin := fs.Bool("password-stdin", false, p.T("cli.flag.user.password_stdin"))
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -42,51 +42,55 @@ func runUser(ctx context.Context, env Env, args []string) error {
 	switch sub {
 	case "create":
 		if !*admin {
-			return usagef("kam user create makes administrators (--admin); add other people in the web page, the API or kam import people")
+			return usagef("cli.user.admin_only")
 		}
 		if *email == "" || *name == "" {
-			return usagef("--email and --name are required")
+			return usagef("cli.user.email_name_required")
 		}
 		password, err := readPassword(env, *fromStdin)
 		if err != nil {
 			return err
 		}
-		p, err := a.CreateAdmin(ctx, crm.Person{Name: *name, Email: *email}, password, false)
+		person, err := a.CreateAdmin(ctx, crm.Person{Name: *name, Email: *email}, password, false)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "created administrator %s <%s> (id %d)\n", p.Name, p.Email, p.ID)
+		fmt.Fprintln(env.Stdout, p.T("cli.user.created", person.Name, person.Email, person.ID))
 		return nil
 	case "list":
 		people, err := a.People(ctx, store.PeopleFilter{})
 		if err != nil {
 			return err
 		}
-		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tNAME\tE-MAIL\tROLE\tSCOPE\tACTIVE")
-		for _, p := range people {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%v\n", p.ID, p.Name, p.Email, p.Role, p.Scope, p.Active)
+		tw := newTable(env.Stdout, false)
+		fmt.Fprintln(tw, columns(p, "cli.user.id", "person.name", "person.email", "person.role", "person.scope", "person.active"))
+		for _, x := range people {
+			active := p.T("common.no")
+			if x.Active {
+				active = p.T("common.yes")
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", x.ID, x.Name, x.Email, p.T("role."+x.Role), p.T("scope."+x.Scope), active)
 		}
 		return tw.Flush()
 	case "password":
 		if *email == "" {
-			return usagef("--email is required")
+			return usagef("cli.user.email_required")
 		}
-		p, err := a.Store().PersonByEmail(ctx, *email)
+		person, err := a.Store().PersonByEmail(ctx, *email)
 		if err != nil {
-			return fmt.Errorf("no person with the e-mail address %s", crm.NormalizeEmail(*email))
+			return errorf("cli.user.no_person", crm.NormalizeEmail(*email))
 		}
 		password, err := readPassword(env, *fromStdin)
 		if err != nil {
 			return err
 		}
-		if err := a.SetPassword(ctx, p.ID, "", password); err != nil {
+		if err := a.SetPassword(ctx, person.ID, "", password); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "password of %s set; their other sessions are signed out\n", p.Email)
+		fmt.Fprintln(env.Stdout, p.T("cli.user.password_set", person.Email))
 		return nil
 	}
-	return usagef("unknown subcommand %q: want create, list or password", sub)
+	return usagef("cli.user.unknown", sub)
 }
 
 // readPassword reads a password from standard input: the first line with
@@ -95,28 +99,28 @@ func readPassword(env Env, fromStdin bool) (string, error) {
 	if fromStdin {
 		line, err := bufio.NewReader(env.Stdin).ReadString('\n')
 		if err != nil && line == "" {
-			return "", usagef("--password-stdin: no password on standard input")
+			return "", usagef("cli.user.no_stdin_password")
 		}
 		return strings.TrimRight(line, "\r\n"), nil
 	}
 	f, ok := env.Stdin.(*os.File)
 	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return "", usagef("give the password with --password-stdin, or run at a terminal to type it")
+		return "", usagef("cli.user.no_terminal")
 	}
-	fmt.Fprint(env.Stderr, "Password: ")
+	fmt.Fprint(env.Stderr, env.p.T("cli.user.password")+" ")
 	p1, err := term.ReadPassword(int(f.Fd()))
 	fmt.Fprintln(env.Stderr)
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprint(env.Stderr, "Password again: ")
+	fmt.Fprint(env.Stderr, env.p.T("cli.user.password_again")+" ")
 	p2, err := term.ReadPassword(int(f.Fd()))
 	fmt.Fprintln(env.Stderr)
 	if err != nil {
 		return "", err
 	}
 	if string(p1) != string(p2) {
-		return "", fmt.Errorf("the two passwords differ")
+		return "", errorf("cli.user.passwords_differ")
 	}
 	return string(p1), nil
 }
@@ -124,28 +128,28 @@ func readPassword(env Env, fromStdin bool) (string, error) {
 // importPeople: kam import people FILE — departments, teams and people.
 func importPeople(ctx context.Context, env Env, cfg config.Config, path, sheet string, dryRun bool) error {
 	if _, err := os.Stat(path); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return err
 	}
 	a, done, err := openApp(ctx, env, cfg)
 	if err != nil {
 		return err
 	}
 	defer done()
+	p := env.p
 	res, err := a.ImportPeople(ctx, path, sheet, dryRun)
-	for _, p := range res.Problems {
-		fmt.Fprintf(env.Stderr, "row %d, column %q: %s %s\n", p.Row, p.Column, messageEN(p.Key), strconv.Quote(p.Value))
+	for _, pr := range res.Problems {
+		fmt.Fprintln(env.Stderr, p.T("cli.people.problem", pr.Row, pr.Column, p.T(pr.Key), strconv.Quote(pr.Value)))
 	}
 	if err != nil {
 		if errors.Is(err, app.ErrPeopleFile) {
-			return fmt.Errorf("%d problem(s) in %s; nothing was imported", len(res.Problems), filepath.Base(path))
+			return errorf("cli.people.failed", len(res.Problems), filepath.Base(path))
 		}
 		return err
 	}
-	verb := "imported"
+	key := "cli.people.done"
 	if dryRun {
-		verb = "dry run: would import"
+		key = "cli.people.would"
 	}
-	fmt.Fprintf(env.Stdout, "%s %d people (%d new, %d updated), %d new departments, %d new teams\n",
-		verb, res.Rows, res.Created, res.Updated, res.Departments, res.Teams)
+	fmt.Fprintln(env.Stdout, p.T(key, res.Rows, res.Created, res.Updated, res.Departments, res.Teams))
 	return nil
 }

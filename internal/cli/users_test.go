@@ -22,7 +22,7 @@ func runIn(t *testing.T, stdin string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	code := cli.Main(context.Background(), cli.Env{Args: args, Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb,
-		Getenv: func(string) string { return "" }})
+		Getenv: english})
 	return code, out.String(), errb.String()
 }
 
@@ -44,7 +44,7 @@ func TestUserCommands(t *testing.T) {
 		t.Errorf("without --admin: %d %s", code, errb)
 	}
 	code, out, _ = runIn(t, "", "user", "list", "--db", db)
-	if code != 0 || !strings.Contains(out, "root@test.example") || !strings.Contains(out, "ADMIN") {
+	if code != 0 || !strings.Contains(out, "root@test.example") || !strings.Contains(out, "Administrator") {
 		t.Errorf("kam user list: %d\n%s", code, out)
 	}
 	if code, out, errb := runIn(t, "another long passphrase\n", "user", "password", "--db", db, "--email", "root@test.example", "--password-stdin"); code != 0 {
@@ -67,7 +67,7 @@ func serve(t *testing.T, db string, args ...string) (string, *syncBuf) {
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() {
 		done <- cli.Main(ctx, cli.Env{Args: append([]string{"serve", "--db", db, "--addr", "127.0.0.1:0"}, args...),
-			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" },
+			Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: english,
 			Ready: func(addr string) { ready <- addr }})
 	}()
 	t.Cleanup(func() {
@@ -166,7 +166,7 @@ func TestImportPeopleCLI(t *testing.T) {
 	if code, out, errb := runIn(t, "", "import", "people", "--db", db, good); code != 0 || !strings.Contains(out, "imported 1 people (1 new, 0 updated), 1 new departments") {
 		t.Errorf("import: %d %s %s", code, out, errb)
 	}
-	if _, out, _ := runIn(t, "", "user", "list", "--db", db); !strings.Contains(out, "EXECUTIVE") {
+	if _, out, _ := runIn(t, "", "user", "list", "--db", db); !strings.Contains(out, "Executive") {
 		t.Errorf("after the import:\n%s", out)
 	}
 }
