@@ -286,8 +286,9 @@ func (a *App) Week(ctx context.Context, personID int64, w crm.Week) (WeekView, e
 		v.Days[i].Activities = append(v.Days[i].Activities, r)
 		v.Count++
 	}
-	// Next steps due this week, from activities of any date.
-	due, _, err := a.store.Activities(ctx, store.ActFilter{OwnerIDs: []int64{personID}, OverdueOn: days[6] + 1})
+	// The open next steps due before today (overdue, whatever the week)
+	// or within the week, from activities of any date.
+	due, _, err := a.store.Activities(ctx, store.ActFilter{OwnerIDs: []int64{personID}, OverdueOn: max(days[6]+1, v.Today)})
 	if err != nil {
 		return v, err
 	}
@@ -295,7 +296,7 @@ func (a *App) Week(ctx context.Context, personID int64, w crm.Week) (WeekView, e
 		switch {
 		case r.NextStepDue < v.Today:
 			v.Overdue = append(v.Overdue, r)
-		case r.NextStepDue >= days[0]:
+		case r.NextStepDue >= days[0] && r.NextStepDue <= days[6]:
 			v.Due = append(v.Due, r)
 		}
 	}

@@ -97,7 +97,7 @@ func (a *Activity) Validate(today Date) error {
 }
 
 // Overdue reports whether the activity's next step is past due on today.
-func (a *Activity) Overdue(today Date) bool {
+func (a Activity) Overdue(today Date) bool {
 	return a.NextStep != "" && a.NextStepDue != 0 && !a.NextStepDone && a.NextStepDue < today
 }
 

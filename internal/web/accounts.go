@@ -241,6 +241,8 @@ type accountPage struct {
 	Split  chartDonut
 	// Lifecycle is the stage, owners, forms and history (lifecycle.go).
 	Lifecycle lifecycleView
+	// Process is the account's opportunities and activities (opportunities.go).
+	Process accountProcess
 }
 
 type chartTrend struct {
@@ -270,6 +272,9 @@ func (h *handler) showAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	d := accountPage{layout: h.layout(r, "accounts", "nav.accounts"), Detail: det}
 	if d.Lifecycle, err = h.lifecycleView(r, id); err != nil {
+		return err
+	}
+	if d.Process, err = h.accountProcess(r, id); err != nil {
 		return err
 	}
 	d.Title = det.Account.Name

@@ -142,6 +142,10 @@ func TestTranslationKeys(t *testing.T) {
 		"handover.item.":  crm.HandoverItems,
 		"handover.view.":  app.HandoverViews,
 		"handover.state.": {crm.HandoverOpen, crm.HandoverAccepted, crm.HandoverCancelled},
+		"oppstage.":       m.OppStageNames(),
+		"oppcrit.":        crm.DefaultOppCriteria(),
+		"activity.kind.":  crm.ActivityKinds,
+		"weekday.":        {"0", "1", "2", "3", "4", "5", "6"},
 		"gate.":           crm.Gates,
 		"signin.error.":   {"sso", "sso_unknown"},
 		"flash.":          flashes(t),
@@ -239,7 +243,7 @@ func errorCodes(t *testing.T, typ string) []string {
 func flashes(t *testing.T) []string {
 	t.Helper()
 	codes := found{}
-	for _, path := range []string{"accounts.go", "targets.go", "imports.go", "pyramid.go", "web.go", "signin.go", "people.go", "lifecycle.go", "notify.go"} {
+	for _, path := range []string{"accounts.go", "targets.go", "imports.go", "pyramid.go", "web.go", "signin.go", "people.go", "lifecycle.go", "opportunities.go", "activities.go", "notify.go"} {
 		scan(t, path, regexp.MustCompile(`flash=([a-z0-9_]+)`), codes.add)
 		scan(t, path, regexp.MustCompile(`"flash": \{"([a-z0-9_]+)"\}`), codes.add)
 	}

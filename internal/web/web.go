@@ -59,6 +59,8 @@ var Pages = []string{
 	"signin.html", "setup.html", "me.html", "people/list.html", "people/form.html", "people/show.html",
 	"org.html", "audit.html",
 	"lifecycle/account.html", "handovers/list.html", "handovers/show.html",
+	"opportunities/board.html", "opportunities/list.html", "opportunities/funnel.html", "opportunities/show.html",
+	"opportunities/form.html", "activities/week.html", "activities/team.html", "activities/form.html", "activities/show.html",
 	"channels/list.html", "channels/form.html", "deliveries.html", "inbox.html",
 }
 
@@ -125,6 +127,14 @@ func (h *handler) routes(m *route.Mux) {
 	m.Handle("POST /accounts/{id}", edit, h.page(h.updateAccount))
 	m.Handle("POST /accounts/{id}/stage", edit, h.page(h.moveStage))
 	m.Handle("POST /accounts/{id}/owner", edit, h.page(h.assignOwner))
+	m.Handle("GET /activities", read, h.page(h.showWeek))
+	m.Handle("GET /activities/team", read, h.page(h.showTeamWeek))
+	m.Handle("GET /activities/new", edit, h.page(h.newActivity))
+	m.Handle("POST /activities", edit, h.page(h.saveActivity))
+	m.Handle("GET /activities/{id}", read, h.page(h.showActivity))
+	m.Handle("POST /activities/{id}", edit, h.page(h.saveActivity))
+	m.Handle("POST /activities/{id}/done", edit, h.page(h.nextStepDone))
+	m.Handle("POST /activities/{id}/delete", edit, h.page(h.deleteActivity))
 	m.Handle("GET /audit", crm.PermAudit, h.page(h.showAudit))
 	m.Handle("GET /audit/export", crm.PermAudit, h.page(h.exportAudit))
 	m.Handle("GET /handovers", read, h.page(h.listHandovers))
@@ -139,6 +149,16 @@ func (h *handler) routes(m *route.Mux) {
 	m.Handle("POST /import/{token}", crm.PermImport, h.page(h.runImport))
 	m.Handle("GET /import/{token}/status", crm.PermImport, h.page(h.importStatus))
 	m.Handle("GET /import/{token}/report", crm.PermImport, h.page(h.importReport))
+	m.Handle("GET /opportunities", read, h.page(h.listOpportunities))
+	m.Handle("GET /opportunities/board", read, h.page(h.showBoard))
+	m.Handle("GET /opportunities/funnel", read, h.page(h.showFunnel))
+	m.Handle("GET /opportunities/new", edit, h.page(h.newOpportunity))
+	m.Handle("POST /opportunities", edit, h.page(h.saveOpportunity))
+	m.Handle("GET /opportunities/{id}", read, h.page(h.showOpportunity))
+	m.Handle("GET /opportunities/{id}/edit", edit, h.page(h.editOpportunity))
+	m.Handle("POST /opportunities/{id}", edit, h.page(h.saveOpportunity))
+	m.Handle("POST /opportunities/{id}/stage", edit, h.page(h.moveOpportunity))
+	m.Handle("POST /opportunities/{id}/delete", edit, h.page(h.deleteOpportunity))
 	m.Handle("GET /org", read, h.page(h.showOrg))
 	m.Handle("POST /org/departments", crm.PermManagePeople, h.page(h.saveDepartment))
 	m.Handle("POST /org/teams", crm.PermManagePeople, h.page(h.saveTeam))

@@ -11,6 +11,10 @@
  *   - data-confirm="question" on a button, link or form: asks confirm().
  *   - <select data-autosubmit> (or any input): submits its form on change.
  *   - the menu button (.nav-toggle) that opens the sidebar on phones.
+ *   - [data-board]: drag an opportunity card to another stage (the drop posts
+ *     the move; a refusal such as unmet exit criteria is shown).
+ *   - select[data-filter-by="ID"]: offers the options whose data-account is
+ *     the value of the select #ID.
  *   - [data-poll][data-url]: polls a JSON progress URL every second,
  *     {"done":n,"total":n,"state":"running|done|failed","message":"…"},
  *     updates the <progress>, .progress-bar and [data-field] elements inside,
@@ -813,7 +817,106 @@
     Array.prototype.forEach.call(doc.querySelectorAll('[data-poll][data-url]'), poll);
   }
 
+  // ── pipeline board (opportunities) ─────────────────────────────────────
+  // [data-board]: a card (.opp-card[draggable]) dropped on another column
+  // (.board-col[data-stage]) posts its move form with Accept:
+  // application/json. A refusal (exit criteria not met, someone else's
+  // change) is shown in #board-error and the card stays; a success reloads
+  // the page with the answer's flash, since the columns' totals change.
+  // Without script, each card's stage select and button post the same form.
+
+  function initBoard() {
+    var board = doc.querySelector('[data-board]');
+    if (!board || typeof fetch === 'undefined' || typeof URLSearchParams === 'undefined') return;
+    var box = doc.getElementById('board-error');
+    var dragged = null;
+    var show = function (msg) {
+      if (!box) return;
+      box.textContent = msg;
+      box.hidden = !msg;
+    };
+    var clear = function () {
+      Array.prototype.forEach.call(board.querySelectorAll('.drop-target'), function (c) { c.classList.remove('drop-target'); });
+    };
+    var colOf = function (e) { return e.target.closest ? e.target.closest('.board-col') : null; };
+    board.addEventListener('dragstart', function (e) {
+      var card = e.target.closest ? e.target.closest('.opp-card') : null;
+      if (!card || !card.querySelector('form')) return;
+      dragged = card;
+      card.classList.add('dragging');
+      e.dataTransfer.effectAllowed = 'move';
+      e.dataTransfer.setData('text/plain', card.getAttribute('data-id'));
+    });
+    board.addEventListener('dragend', function () {
+      if (dragged) dragged.classList.remove('dragging');
+      dragged = null;
+      clear();
+    });
+    board.addEventListener('dragover', function (e) {
+      var col = colOf(e);
+      if (!dragged || !col || col.getAttribute('data-stage') === dragged.getAttribute('data-stage')) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'move';
+      if (!col.classList.contains('drop-target')) {
+        clear();
+        col.classList.add('drop-target');
+      }
+    });
+    board.addEventListener('drop', function (e) {
+      var col = colOf(e);
+      var card = dragged;
+      if (!card || !col || col.getAttribute('data-stage') === card.getAttribute('data-stage')) return;
+      e.preventDefault();
+      clear();
+      var form = card.querySelector('form');
+      var body = new URLSearchParams();
+      body.set('to', col.getAttribute('data-stage'));
+      body.set('version', card.getAttribute('data-version'));
+      show('');
+      card.classList.add('moving');
+      fetch(form.action, { method: 'POST', body: body, credentials: 'same-origin', headers: { Accept: 'application/json' } })
+        .then(function (r) { return r.json(); })
+        .then(function (ans) {
+          card.classList.remove('moving');
+          if (!ans.ok) {
+            show(ans.error || '');
+            return;
+          }
+          var url = new URL(window.location.href);
+          url.searchParams.set('flash', ans.flash || 'opportunity_moved');
+          window.location.href = url.toString();
+        })
+        .catch(function () {
+          card.classList.remove('moving');
+          form.querySelector('select').value = col.getAttribute('data-stage');
+          form.submit(); // let the server answer with a page
+        });
+    });
+  }
+
+  // ── select[data-filter-by] (the activity form) ─────────────────────────
+  // Offers only the options whose data-account matches the value of the
+  // select named by data-filter-by (the opportunities of the chosen account).
+
+  function initFilterBy() {
+    Array.prototype.forEach.call(doc.querySelectorAll('select[data-filter-by]'), function (sel) {
+      var by = doc.getElementById(sel.getAttribute('data-filter-by'));
+      if (!by) return;
+      var apply = function () {
+        Array.prototype.forEach.call(sel.options, function (o) {
+          var acc = o.getAttribute('data-account');
+          o.hidden = !!(acc && by.value && acc !== by.value);
+        });
+        if (sel.selectedOptions.length && sel.selectedOptions[0].hidden) sel.value = '';
+      };
+      by.addEventListener('change', apply);
+      apply();
+    });
+  }
+
   onReady(function () {
+    initBoard();
+    initFilterBy();
     initConfirm();
     initAutosubmit();
     initNav();
