@@ -32,6 +32,10 @@ type Method struct {
 	// their default probabilities and exit criteria (§6.1); WON and LOST
 	// follow them (see opportunity.go).
 	OppStages []OppStageDef `json:"opportunity_stages"`
+	// Standards are the activity standards and the service cadence, Alerts
+	// the thresholds of the alert rules (§6.1, §6.2, §1.2; standards.go).
+	Standards Standards  `json:"standards"`
+	Alerts    AlertRules `json:"alerts"`
 }
 
 // TierDef is one tier of the revenue pyramid.
@@ -76,6 +80,8 @@ func DefaultMethod() Method {
 		Gates:           DefaultGates(),
 		HandoverDays:    30,
 		OppStages:       DefaultOppStages(),
+		Standards:       DefaultStandards(),
+		Alerts:          DefaultAlertRules(),
 	}
 }
 
@@ -97,6 +103,7 @@ func (m *Method) Complete() {
 	if len(m.OppStages) == 0 {
 		m.OppStages = d.OppStages
 	}
+	m.completeStandards()
 }
 
 // Validate checks that tiers descend strictly, end at zero, have unique
@@ -153,6 +160,7 @@ func (m *Method) Validate() error {
 		v.Add("handover_days", "error.method.handover_days")
 	}
 	validateOppStages(&v, m.OppStages)
+	m.validateStandards(&v)
 	return v.OrNil()
 }
 
