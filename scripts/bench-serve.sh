@@ -21,6 +21,10 @@
 # Environment: KAM (kam binary; default built from this checkout as
 # $WORK/kam-bench), WORK (default /tmp/kam-bench), PORT (default 18090).
 #
+# Every request is signed in: the script makes (or resets) the administrator
+# bench@kam.invalid in each DB with kam user, signs in (the web page gets the
+# session cookie) and creates an API token (the API gets it as a bearer).
+#
 # For each DB it:
 #   1. starts kam serve and times how long until it listens (/healthz);
 #   2. asks for the pyramid of 2024 at once: the answer waits for the revenue
@@ -91,10 +95,44 @@ trap cleanup EXIT
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 secs() { awk -v ms="$1" 'BEGIN {printf "%.2f s", ms/1000}'; }
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+bench_user=bench@kam.invalid
+bench_password=bench-serve-$$-password
+auth_api=()
+auth_web=()
+# sign_up DB: the benchmark's administrator, with a fresh password.
+sign_up() {
+	printf '%s\n' "$bench_password" | "$KAM" user create --admin --db "$1" --email "$bench_user" --name bench --password-stdin >/dev/null 2>&1 ||
+		printf '%s\n' "$bench_password" | "$KAM" user password --db "$1" --email "$bench_user" --password-stdin >/dev/null
+}
+# sign_in: a session cookie for the pages and a token for the API.
+sign_in() {
+	local cookie token
+	cookie=$(curl -s -o /dev/null -D - --data-urlencode "email=$bench_user" --data-urlencode "password=$bench_password" "$base/signin" |
+		sed -n 's/^[Ss]et-[Cc]ookie: *\(kam_session=[^;]*\).*/\1/p' | tr -d '\r')
+	if [[ -z $cookie ]]; then
+		echo "sign-in as $bench_user failed" >&2
+		exit 1
+	fi
+	token=$(curl -s -H "Cookie: $cookie" -H 'Content-Type: application/json' -d '{"name":"bench-serve","valid_days":1}' "$base/api/v1/me/tokens" |
+		sed -n 's/.*"token": *"\([^"]*\)".*/\1/p')
+	if [[ -z $token ]]; then
+		echo "no API token for $bench_user" >&2
+		exit 1
+	fi
+	auth_web=(-H "Cookie: $cookie")
+	auth_api=(-H "Authorization: Bearer $token")
+}
+# auth URL: the curl/loadtest header arguments for URL.
+auth() {
+	if [[ $1 == /api/* ]]; then printf '%s\n' "${auth_api[@]}"; else printf '%s\n' "${auth_web[@]}"; fi
+}
+
 # get URL: the time of one GET in milliseconds (fails on a status other than 200).
 get() {
 	local out code t
-	out=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' "$base$1")
+	local h=()
+	mapfile -t h < <(auth "$1")
+	out=$(curl -s -o /dev/null "${h[@]}" -w '%{http_code} %{time_total}' "$base$1")
 	code=${out% *}
 	t=${out#* }
 	if [[ $code != 200 ]]; then
@@ -104,7 +142,7 @@ get() {
 	awk -v t="$t" 'BEGIN {printf "%.1f", t*1000}'
 }
 tier_d_total() {
-	curl -s "$base/api/v1/accounts?tier=D&per_page=1" | sed -n 's/.*"total": *\([0-9]*\).*/\1/p'
+	curl -s "${auth_api[@]}" "$base/api/v1/accounts?tier=D&per_page=1" | sed -n 's/.*"total": *\([0-9]*\).*/\1/p'
 }
 kb_mb() { echo $(($1 / 1024)); }
 max_rss_since() { # max_rss_since LINE: the largest VmRSS sample (kB) from that line of the trace on
@@ -136,6 +174,7 @@ bench_db() {
 	: >"$rss_trace"
 	echo
 	echo "== $engine: $db"
+	sign_up "$db"
 	local start t_listen t_first t_fresh
 	start=$(now_ms)
 	"$KAM" serve --db "$db" --addr "127.0.0.1:$PORT" >"$slog" 2>&1 &
@@ -153,6 +192,7 @@ bench_db() {
 		sleep 0.05
 	done
 	t_listen=$(($(now_ms) - start))
+	sign_in
 	get "/api/v1/pyramid?year=2024" >/dev/null # not among the periods timed below
 	t_first=$(($(now_ms) - start))
 	local n
@@ -197,10 +237,12 @@ bench_db() {
 	for u in '/api/v1/accounts?tier=D&sort=revenue&page=1&per_page=50' \
 		'/api/v1/accounts?tier=D&sort=revenue&page=1000&per_page=50' \
 		'/accounts?tier=D&page=1000'; do
-		local alone out p50s=() p90s=() p99s=() maxs=() rpss=() rsss=() errs=0
-		alone=$("$LOADTEST" -url "$base$u" -c 1 -n 10 -warmup 2 | sed -n 's/.* p50=\([0-9.]*\)ms.*/\1/p')
+		local alone out p50s=() p90s=() p99s=() maxs=() rpss=() rsss=() errs=0 h=() lh=()
+		mapfile -t h < <(auth "$u")
+		[[ ${#h[@]} -eq 2 ]] && lh=(-H "${h[1]}")
+		alone=$("$LOADTEST" "${lh[@]}" -url "$base$u" -c 1 -n 10 -warmup 2 | sed -n 's/.* p50=\([0-9.]*\)ms.*/\1/p')
 		for ((r = 1; r <= runs; r++)); do
-			out=$("$LOADTEST" -url "$base$u" -c "$clients" -n "$requests" -d "${duration}s" -warmup 100 -pid "$server" 2>>"$WORK/bench-serve-$engine.log")
+			out=$("$LOADTEST" "${lh[@]}" -url "$base$u" -c "$clients" -n "$requests" -d "${duration}s" -warmup 100 -pid "$server" 2>>"$WORK/bench-serve-$engine.log")
 			echo "    run $r: $out" >>"$WORK/bench-serve-$engine.log"
 			p50s+=("$(sed -n 's/.* p50=\([0-9.]*\)ms.*/\1/p' <<<"$out")")
 			p90s+=("$(sed -n 's/.* p90=\([0-9.]*\)ms.*/\1/p' <<<"$out")")

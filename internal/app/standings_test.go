@@ -247,15 +247,18 @@ func TestAccountListFollowsChanges(t *testing.T) {
 		t.Errorf("after an import: tier B = %v, want [C4]", codes(l.Accounts))
 	}
 
-	// New settings: new tier names and thresholds.
+	// New settings (saved by the other process): new thresholds.
 	m, _, _ := a.Method(ctx)
-	m.Tiers = []crm.TierDef{{Name: "Top", Min: crm.Yuan(2_500_000)}, {Name: "Rest", Min: 0}}
-	if _, err := other.SaveMethod(ctx, "test", m, "two tiers"); err != nil {
+	m.Tiers[0].Min, m.Tiers[1].Min, m.Tiers[2].Min = crm.Yuan(2_500_000), crm.Yuan(1_500_000), crm.Yuan(500_000)
+	if _, err := other.SaveMethod(ctx, "test", m, "lower"); err != nil {
 		t.Fatal(err)
 	}
-	l = list(a, store.AccountFilter{Tier: "Top"})
-	if !slices.Equal(l.Tiers, []string{"Top", "Rest"}) || !slices.Equal(codes(l.Accounts), []string{"C3", "C1", "C4"}) {
-		t.Errorf("after new settings: tiers %v, Top = %v; want [Top Rest] and [C3 C1 C4]", l.Tiers, codes(l.Accounts))
+	l = list(a, store.AccountFilter{Tier: "A"})
+	if !slices.Equal(l.Tiers, []string{"A", "B", "C", "D"}) || !slices.Equal(codes(l.Accounts), []string{"C3", "C1", "C4"}) {
+		t.Errorf("after new settings: tiers %v, A = %v; want [A B C D] and [C3 C1 C4]", l.Tiers, codes(l.Accounts))
+	}
+	if l := list(a, store.AccountFilter{Tier: "B"}); !slices.Equal(codes(l.Accounts), []string{"C2"}) {
+		t.Errorf("after new settings: B = %v, want [C2]", codes(l.Accounts))
 	}
 	if strings.Join(l.Bands, ",") != "OX_NOSE,SUPER,CORE,LONG_TAIL" {
 		t.Errorf("bands = %v", l.Bands)

@@ -20,6 +20,12 @@ import (
 	"kam/internal/web"
 )
 
+// serveMemoryLimit is kam serve's soft limit of Go memory. With 10,000,000
+// revenue lines the ledger holds 120 MB and recomputing the standings 50 MB
+// more; SQLite's page caches and the binary take the rest of 300 MB
+// (docs/benchmarks.md).
+const serveMemoryLimit = 200 << 20
+
 func runServe(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
 	fs := newFlags("serve", env, &cfg)
@@ -48,8 +54,12 @@ func runServe(ctx context.Context, env Env, args []string) error {
 			ClientSecret: cfg.OIDC.ClientSecret, RedirectURL: cfg.OIDC.RedirectURL, AssumeEmailVerified: cfg.OIDC.AssumeEmailVerified}
 	}
 	// The revenue ledger is the bulk of the heap; a soft limit keeps the
-	// collector working before the process grows past its memory budget.
-	debug.SetMemoryLimit(250 << 20)
+	// collector working before the process grows past its memory budget of
+	// 300 MB: the Go heap is most of it, and the collector lets it grow to
+	// twice what is live otherwise. GOMEMLIMIT, when set, decides instead.
+	if env.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(serveMemoryLimit)
+	}
 	level := slog.LevelInfo
 	if *verbose {
 		level = slog.LevelDebug

@@ -2,8 +2,11 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"testing"
 
 	"kam/internal/crm"
@@ -170,5 +173,91 @@ func TestWriteStandingsStreams(t *testing.T) {
 	a, _ := s.Account(ctx, all[len(all)-2])
 	if a.Tier != "" || a.Revenue != 0 || a.Band != "" {
 		t.Errorf("account left out = %+v, want its standing cleared", a)
+	}
+}
+
+// TestWriteStandingsKeepsIndexes: on SQLite, a rewrite of most standings
+// drops the indexes on the standing columns and builds them again; they come
+// back exactly as they were, and the lists use them.
+func TestWriteStandingsKeepsIndexes(t *testing.T) {
+	t.Parallel()
+	if os.Getenv("KAM_TEST_POSTGRES_URL") != "" {
+		t.Skip("SQLite only: PostgreSQL keeps its indexes")
+	}
+	ctx := context.Background()
+	dsn := storetest.DSN(t)
+	s, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	raw, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	indexes := func() []string {
+		t.Helper()
+		rows, err := raw.QueryContext(ctx, `SELECT name || ': ' || sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'accounts' AND sql IS NOT NULL ORDER BY name`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		var out []string
+		for rows.Next() {
+			var v string
+			rows.Scan(&v)
+			out = append(out, v)
+		}
+		return out
+	}
+	before := indexes()
+	if !slices.ContainsFunc(before, func(v string) bool { return len(v) > 13 && v[:13] == "accounts_tier" }) {
+		t.Fatalf("indexes of accounts = %q, want accounts_tier among them", before)
+	}
+	var list []crm.Account
+	for i := range 300 {
+		list = append(list, crm.Account{Code: fmt.Sprintf("K%04d", i), Name: "n"})
+	}
+	ids, err := s.InsertAccounts(ctx, list, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(tier string, shift int64) {
+		t.Helper()
+		err := s.WriteStandings(ctx, func(yield func(store.Standing) bool) {
+			for _, id := range ids {
+				if !yield(store.Standing{ID: id, Revenue: crm.Money(id*10 + shift), Tier: tier, Band: "CORE", Rank: int(id)}) {
+					return
+				}
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("B", 0) // every account changes: the indexes are built again
+	write("C", 1)
+	if after := indexes(); !slices.Equal(after, before) {
+		t.Errorf("indexes after the rewrite = %q, want %q", after, before)
+	}
+	var plan string
+	rows, err := raw.QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT id FROM accounts WHERE cur_tier = 'C' ORDER BY cur_revenue DESC, id LIMIT 5`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var a, b, c int
+		var d string
+		rows.Scan(&a, &b, &c, &d)
+		plan += d + "; "
+	}
+	rows.Close()
+	got, total, err := s.Accounts(ctx, store.AccountFilter{Tier: "C", PerPage: 3})
+	if err != nil || total != len(ids) || len(got) != 3 || got[0].Revenue < got[1].Revenue {
+		t.Errorf("tier C = %d accounts, first %+v (%v); plan %s", total, got, err, plan)
+	}
+	if !strings.Contains(plan, "accounts_tier") {
+		t.Errorf("the tier list does not use accounts_tier: %s", plan)
 	}
 }

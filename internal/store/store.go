@@ -125,9 +125,13 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 }
 
 // SQLite page cache sizes (negative: KiB) of a connection that reads and of
-// one in a write transaction (see InTx).
+// one in a write transaction (see InTx). modernc's allocator takes an 8 KiB
+// slot for each 4 KiB page, and kam serve must stay under 300 MB: eight
+// pooled connections with 2 MB of pages cost up to 32 MB (64 MB of pages
+// were 128 MB). Lists read rows at random, which a larger cache hardly
+// helps.
 const (
-	sqliteReadCache  = "-8192"
+	sqliteReadCache  = "-2048"
 	sqliteWriteCache = "-65536"
 )
 

@@ -64,6 +64,9 @@ type Result struct {
 	BodyBytes int64    `json:"body_bytes"`
 }
 
+// headers are sent with every request (-H).
+var headers urlList
+
 func main() {
 	var urls urlList
 	flag.Var(&urls, "url", "URL to GET (repeat the flag to take several in turn)")
@@ -74,6 +77,7 @@ func main() {
 	timeout := flag.Duration("timeout", 60*time.Second, "timeout of one request")
 	pid := flag.Int("pid", 0, "sample VmRSS of this process during the run")
 	asJSON := flag.Bool("json", false, "print the result as JSON")
+	flag.Var(&headers, "H", `header sent with every request, "Name: value" (repeat the flag for several)`)
 	flag.Parse()
 	if len(urls) == 0 || *clients < 1 || *total < 1 {
 		fmt.Fprintln(os.Stderr, "usage: loadtest -url URL [-url URL …] [-c 50] [-n 5000] [-d 0] [-warmup 100] [-pid PID] [-json]")
@@ -82,7 +86,9 @@ func main() {
 	newClient := func() *http.Client {
 		tr := &http.Transport{MaxIdleConns: *clients, MaxIdleConnsPerHost: *clients, MaxConnsPerHost: *clients,
 			DisableCompression: true, IdleConnTimeout: time.Minute}
-		return &http.Client{Transport: tr, Timeout: *timeout}
+		// A redirect (to the sign-in page) is an answer of its own, not a success.
+		return &http.Client{Transport: tr, Timeout: *timeout,
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	if *warmup > 0 {
 		// At most 10 s of warm-up, on connections of its own: requests still
@@ -196,6 +202,10 @@ func get(ctx context.Context, client *http.Client, u string) (int64, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return 0, err
+	}
+	for _, h := range headers {
+		name, value, _ := strings.Cut(h, ":")
+		req.Header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
 	}
 	resp, err := client.Do(req)
 	if err != nil {
