@@ -37,8 +37,12 @@ type MethodInput struct {
 	DowngradeAfter  int             `json:"downgrade_after"`
 	Gates           map[string]bool `json:"gates"`         // absent: unchanged; listed gates are set
 	HandoverDays    int             `json:"handover_days"` // 0: unchanged
-	Note            string          `json:"note"`
-	Version         int64           `json:"version"` // ignored: every save is a new version
+	// Standards and Alerts replace the standards and the alert thresholds
+	// as a whole; absent: unchanged (docs/standards.md).
+	Standards *crm.Standards  `json:"standards"`
+	Alerts    *crm.AlertRules `json:"alerts"`
+	Note      string          `json:"note"`
+	Version   int64           `json:"version"` // ignored: every save is a new version
 }
 
 func (h *handler) saveMethod(w http.ResponseWriter, r *http.Request) error {
@@ -72,6 +76,12 @@ func (h *handler) saveMethod(w http.ResponseWriter, r *http.Request) error {
 	}
 	if in.HandoverDays != 0 {
 		m.HandoverDays = in.HandoverDays
+	}
+	if in.Standards != nil {
+		m.Standards = *in.Standards
+	}
+	if in.Alerts != nil {
+		m.Alerts = *in.Alerts
 	}
 	version, err := h.app.SaveMethod(r.Context(), actor(r), m, in.Note)
 	if err != nil {

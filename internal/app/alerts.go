@@ -417,3 +417,20 @@ func (a *App) AccountsAtRisk(ctx context.Context) ([]store.AlertRow, error) {
 	}
 	return out, nil
 }
+
+// RunAlertScans scans once at once and then every interval until ctx ends
+// (kam serve). A failed scan is logged; the next one tries again.
+func (a *App) RunAlertScans(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := a.ScanAlerts(ctx, a.Today()); err != nil && ctx.Err() == nil {
+			a.log.Error("alert scan", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

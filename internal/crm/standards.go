@@ -165,7 +165,9 @@ func (m *Method) validateStandards(v *ValidationError) {
 		if c.Tier != "" {
 			key = "tier:" + c.Tier
 		}
-		if (c.Band == "") == (c.Tier == "") || seen[key] || (c.Band != "" && !m.hasBand(c.Band)) || (c.Tier != "" && !m.hasTier(c.Tier)) {
+		// A band or tier the configuration no longer has matches no
+		// account: changing the bands does not invalidate the cadence.
+		if (c.Band == "") == (c.Tier == "") || seen[key] {
 			v.Add("cadence", "error.method.cadence.segment")
 		}
 		seen[key] = true
@@ -183,12 +185,12 @@ func (m *Method) validateStandards(v *ValidationError) {
 		v.Add("stage_min_stays", "error.method.alerts.stage_min_stays")
 	}
 	for _, t := range r.KeyTiers {
-		if !m.hasTier(t) {
+		if !validLabel(t, 40) {
 			v.Add("key_tiers", "error.method.alerts.key_tiers")
 		}
 	}
 	for _, b := range r.KeyBands {
-		if !m.hasBand(b) {
+		if !validLabel(b, 40) {
 			v.Add("key_bands", "error.method.alerts.key_bands")
 		}
 	}
@@ -197,14 +199,6 @@ func (m *Method) validateStandards(v *ValidationError) {
 			v.Add(f, "error.method.alerts.pct")
 		}
 	}
-}
-
-func (m *Method) hasBand(name string) bool {
-	return slices.ContainsFunc(m.Bands, func(b BandDef) bool { return b.Name == name })
-}
-
-func (m *Method) hasTier(name string) bool {
-	return slices.ContainsFunc(m.Tiers, func(t TierDef) bool { return t.Name == name })
 }
 
 // MeetingStandard is the number of effective meetings a week a person of

@@ -134,6 +134,13 @@ func TestStandardsDefaults(t *testing.T) {
 			t.Errorf("CadenceDays(%s, %s) = %d, want %d", tc.tier, tc.band, got, tc.want)
 		}
 	}
+	// Bands renamed later: rows naming a band that no longer exists are
+	// kept and match nothing.
+	renamed := DefaultMethod()
+	renamed.Bands[1].Name = "GOLD"
+	if err := renamed.Validate(); err != nil || renamed.CadenceDays("B", "GOLD") != 0 {
+		t.Errorf("renamed bands: %v", err)
+	}
 	if !m.IsKeyAccount("A", BandCore) || !m.IsKeyAccount("C", BandSuper) || m.IsKeyAccount("B", BandCore) {
 		t.Error("key accounts")
 	}
@@ -159,15 +166,15 @@ func TestStandardsDefaults(t *testing.T) {
 		{"unknown kind", "effective_kinds", func(m *Method) { m.Standards.EffectiveKinds = []string{"LUNCH"} }},
 		{"next step days", "next_step_days", func(m *Method) { m.Standards.NextStepDays = 0 }},
 		{"band and tier", "cadence", func(m *Method) { m.Standards.Cadence = []CadenceDef{{Band: BandSuper, Tier: "A", Days: 7}} }},
-		{"unknown band", "cadence", func(m *Method) { m.Standards.Cadence = []CadenceDef{{Band: "GOLD", Days: 7}} }},
+		{"neither band nor tier", "cadence", func(m *Method) { m.Standards.Cadence = []CadenceDef{{Days: 7}} }},
 		{"twice the same band", "cadence", func(m *Method) {
 			m.Standards.Cadence = append(m.Standards.Cadence, CadenceDef{Band: BandOxNose, Days: 3})
 		}},
 		{"cadence days", "cadence", func(m *Method) { m.Standards.Cadence[0].Days = 0 }},
 		{"stale days", "stale_days", func(m *Method) { m.Alerts.StaleDays = -1 }},
 		{"stage factor", "stage_factor", func(m *Method) { m.Alerts.StageFactor = 0.5 }},
-		{"unknown key tier", "key_tiers", func(m *Method) { m.Alerts.KeyTiers = []string{"Z"} }},
-		{"unknown key band", "key_bands", func(m *Method) { m.Alerts.KeyBands = []string{"GOLD"} }},
+		{"empty key tier", "key_tiers", func(m *Method) { m.Alerts.KeyTiers = []string{""} }},
+		{"bad key band", "key_bands", func(m *Method) { m.Alerts.KeyBands = []string{" GOLD"} }},
 		{"percent", "revenue_3m_pct", func(m *Method) { m.Alerts.Revenue3MPct = 101 }},
 	} {
 		m := DefaultMethod()

@@ -159,6 +159,11 @@ func TestTranslationKeys(t *testing.T) {
 		"channel.kind.":    crm.ChannelKinds,
 		"channel.format.":  crm.ChannelFormats,
 		"delivery.status.": crm.DeliveryStatuses,
+
+		// Standards and alerts (docs/standards.md).
+		"alert.rule.":        crm.AlertRuleNames,
+		"alert.title.":       crm.AlertRuleNames,
+		"standards.problem.": {app.NextStepNone, app.NextStepOverdue, app.NextStepLate},
 	}
 	for prefix, where := range prefixes {
 		vs, ok := values[prefix]

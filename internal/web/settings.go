@@ -24,6 +24,7 @@ type settingsPage struct {
 	Errors   map[string]string
 	Versions []store.MethodVersion
 	Gates    []gateRow
+	Std      standardsForm // standards_settings.go
 }
 
 // gateRow is one lifecycle gate on the settings page.
@@ -63,6 +64,7 @@ func methodValues(m crm.Method) map[string]string {
 		v[fmt.Sprintf("band_pct_%d", i)] = strconv.FormatFloat(float64(b.TopBP)/100, 'f', -1, 64)
 		v[fmt.Sprintf("band_expected_%d", i)] = strconv.FormatFloat(b.ExpectedShare*100, 'f', -1, 64)
 	}
+	standardsValues(m, v)
 	v["tier_rows"] = strconv.Itoa(len(m.Tiers) + 2)
 	v["band_rows"] = strconv.Itoa(len(m.Bands) + 1)
 	return v
@@ -84,7 +86,11 @@ func (h *handler) settingsPage(w http.ResponseWriter, r *http.Request, status in
 	for _, g := range crm.Gates {
 		d.Gates = append(d.Gates, gateRow{Name: g, On: values["gate_"+g] != "", Available: slices.Contains(crm.AvailableGates, g)})
 	}
-	var err error
+	m, _, err := h.app.Method(r.Context())
+	if err != nil {
+		return err
+	}
+	d.Std = newStandardsForm(m)
 	if d.Versions, err = h.app.MethodVersions(r.Context(), 20); err != nil {
 		return err
 	}
@@ -137,6 +143,7 @@ func (h *handler) saveSettings(w http.ResponseWriter, r *http.Request) error {
 			errs["handover_days"] = "error.number.invalid"
 		}
 	}
+	parseStandards(values, &m, errs)
 	if values["gates"] != "" { // the form lists the gates
 		m.Gates = map[string]bool{}
 		for _, g := range crm.Gates {

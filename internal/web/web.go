@@ -62,6 +62,7 @@ var Pages = []string{
 	"opportunities/board.html", "opportunities/list.html", "opportunities/funnel.html", "opportunities/show.html",
 	"opportunities/form.html", "activities/week.html", "activities/team.html", "activities/form.html", "activities/show.html",
 	"channels/list.html", "channels/form.html", "deliveries.html", "inbox.html",
+	"standards/show.html", "alerts.html",
 }
 
 // Routes registers every page on mux and returns the access rule of each.
@@ -119,6 +120,8 @@ func (h *handler) routes(m *route.Mux) {
 	m.Handle("POST /me/tokens/{id}/revoke", signed, h.page(h.revokeToken))
 	m.Handle("POST /me/signout-everywhere", signed, h.page(h.signOutEverywhere))
 	m.Handle("GET /accounts", read, h.page(h.listAccounts))
+	m.Handle("GET /alerts", read, h.page(h.listAlerts))
+	m.Handle("POST /alerts/{id}/ack", edit, h.page(h.ackAlert))
 	m.Handle("GET /accounts/export", crm.PermExport, h.page(h.exportAccounts))
 	m.Handle("GET /accounts/new", edit, h.page(h.newAccount))
 	m.Handle("POST /accounts", edit, h.page(h.createAccount))
@@ -183,6 +186,7 @@ func (h *handler) routes(m *route.Mux) {
 	m.Handle("POST /settings/channels/{id}/test", crm.PermSettings, h.page(h.testChannel))
 	m.Handle("GET /settings/deliveries", crm.PermAudit, h.page(h.listDeliveries))
 	m.Handle("POST /settings/deliveries/{id}/retry", crm.PermSettings, h.page(h.retryDelivery))
+	m.Handle("GET /standards", read, h.page(h.showStandards))
 	m.Handle("GET /targets", read, h.page(h.showTargets))
 	m.Handle("POST /targets", crm.PermTargets, h.page(h.saveTargets))
 	m.Handle("/", signed, h.page(func(w http.ResponseWriter, r *http.Request) error { return crm.ErrNotFound }))
@@ -249,14 +253,15 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 
 // layout is the data every page shares.
 type layout struct {
-	p       *i18n.Printer
-	Lang    string
-	Title   string
-	Nav     string // the active section
-	Path    string // current path and query, for the language switch
-	Flash   string
-	Version string
-	User    app.Principal
+	p          *i18n.Printer
+	Lang       string
+	Title      string
+	Nav        string // the active section
+	Path       string // current path and query, for the language switch
+	Flash      string
+	Version    string
+	User       app.Principal
+	AlertBadge int // open alerts in the person's scope, for the navigation's badge
 }
 
 // Can reports whether the signed-in person may do perm (the navigation
@@ -274,6 +279,7 @@ func (l layout) Langs() []string { return i18n.Langs() }
 func (h *handler) layout(r *http.Request, nav, titleKey string) layout {
 	p := printer(r)
 	l := layout{p: p, Lang: p.Lang(), Title: p.T(titleKey), Nav: nav, Path: r.URL.RequestURI(), User: app.PrincipalFrom(r.Context())}
+	l.AlertBadge = h.alertBadge(r)
 	// The flash names a message; anything else in the URL is ignored.
 	if f := r.URL.Query().Get("flash"); f != "" && p.Has("flash."+f) {
 		l.Flash = f
