@@ -18,31 +18,15 @@ import (
 // is ready in well under 2 seconds at 200 people, 100,000 opportunities
 // and 1,000,000 activities (docs/benchmarks.md). docs/meetings.md.
 
-// Pack constants (METHODOLOGY §6.1, §1.2). docs/meetings.md says where
-// each comes from.
+// Pack constants (METHODOLOGY §6.1); the standards and the risk
+// thresholds come from the configuration (crm.Standards, crm.AlertRules).
 const (
-	// MeetingStandard is the effective customer meetings a week a rep of
-	// the STRATEGIC track is held to (§6.1).
-	MeetingStandard = 6
-	// NextStepDays: every open opportunity has a next step due within
-	// this many days of the end of the week (§6.1).
-	NextStepDays = 14
 	// StalledDays: an open opportunity without an activity for this many
 	// days at the end of the week is stalled (§6.1).
 	StalledDays = 21
-	// RiskYoYPct and RiskThreeMonthPct: a key account whose revenue fell
-	// more than these percentages, year to date against the same months of
-	// last year or over the last three months against the same months of
-	// last year, is at risk (§1.2).
-	RiskYoYPct        = 20
-	RiskThreeMonthPct = 30
 	// PackRows bounds each list of a pack; the totals say how many there are.
 	PackRows = 200
 )
-
-// effectiveKinds are the activity kinds that count as a customer meeting
-// (a call does not).
-var effectiveKinds = []string{crm.ActVisit, crm.ActDemo, crm.ActProposal, crm.ActExecMeeting, crm.ActServiceVisit}
 
 // PersonResult is one person's week in the weekly pack.
 type PersonResult struct {
@@ -54,7 +38,8 @@ type PersonResult struct {
 	// StepsDone those of them done.
 	StepsDue, StepsDone int
 	// OppsOpen are the person's open opportunities, OppsCovered those with
-	// an open next step due within NextStepDays of the week's end.
+	// an open next step due within the configured window
+	// (crm.Standards.NextStepDays) of the week's end.
 	OppsOpen, OppsCovered int
 }
 
@@ -114,6 +99,11 @@ type WeeklyPack struct {
 	Plan      []store.ActRow // open next steps due in the next week
 	PlanTotal int
 
+	// Compliance is the team's compliance with the standards of the
+	// configuration (app.Compliance: meetings of the week, next steps and
+	// cadence judged today).
+	Compliance []PersonCompliance
+
 	// The record: nil Meeting until the meeting is recorded. Carried holds
 	// the open action items of earlier meetings of the team (shown even
 	// before this one is recorded).
@@ -172,20 +162,18 @@ func (a *App) WeeklyPack(ctx context.Context, teamID int64, w crm.Week) (WeeklyP
 	if err != nil {
 		return p, err
 	}
-	cover, err := a.store.NextStepCoverage(ctx, ids, p.To, p.To.AddDays(NextStepDays))
+	cover, err := a.store.NextStepCoverage(ctx, ids, p.To, p.To.AddDays(m.Standards.NextStepDays))
 	if err != nil {
 		return p, err
 	}
 	for _, pr := range p.Members {
 		r := PersonResult{Person: pr, StepsDue: steps[pr.ID].Due, StepsDone: steps[pr.ID].Done,
 			OppsOpen: cover[pr.ID].OppsOpen, OppsCovered: cover[pr.ID].OppsCovered}
-		if pr.Track == crm.TrackStrategic {
-			r.Standard = MeetingStandard
-		}
+		r.Standard = m.MeetingStandard(pr.Track)
 		for _, k := range kinds {
 			if k.OwnerID == pr.ID {
 				r.Activities += k.Count
-				if slices.Contains(effectiveKinds, k.Kind) {
+				if slices.Contains(m.Standards.EffectiveKinds, k.Kind) {
 					r.Meetings += k.Count
 				}
 			}
@@ -277,6 +265,17 @@ func (a *App) WeeklyPack(ctx context.Context, teamID int64, w crm.Week) (WeeklyP
 	for _, mv := range opps.Moves {
 		if slices.Index(stages, mv.To) > slices.Index(stages, mv.From) && len(p.Advanced) < PackRows {
 			p.Advanced = append(p.Advanced, OppAdvance{OppRow: mv.OppRow, From: mv.From, To: mv.To})
+		}
+	}
+
+	// Standards compliance, as the standards page computes it.
+	cv, err := a.Compliance(ctx, ComplianceScope{TeamID: teamID}, w)
+	if err != nil {
+		return p, err
+	}
+	for _, c := range cv.People {
+		if slices.Contains(ids, c.PersonID) {
+			p.Compliance = append(p.Compliance, c)
 		}
 	}
 
@@ -400,8 +399,9 @@ func (a *App) MeetingDepartments(ctx context.Context) ([]crm.Department, bool, e
 // Risk reasons of the monthly pack.
 const (
 	RiskStage      = "stage"        // in lifecycle stage AT_RISK
-	RiskYoY        = "yoy"          // year to date down more than RiskYoYPct
-	RiskThreeMonth = "three_months" // last three months down more than RiskThreeMonthPct
+	RiskYoY        = "yoy"          // year to date down more than the configured percentage
+	RiskThreeMonth = "three_months" // last three months down more than the configured percentage
+	RiskAlert      = "alert"        // an open revenue alert (app.AccountsAtRisk)
 )
 
 // AccountMonth is one key account in the monthly pack.
@@ -426,7 +426,9 @@ type AccountMonth struct {
 	TargetMonth, TargetYTD crm.Money
 	Open                   store.OpenPipeline
 	Risks                  []string // Risk… reasons
-	Actions                []store.ActionRow
+	// Alerts are the account's open alerts (app.OpenAlerts).
+	Alerts  []store.AlertRow
+	Actions []store.ActionRow
 }
 
 // Change is (cur − base) / base, and false when base is not positive.
@@ -688,13 +690,24 @@ func (a *App) MonthlyPack(ctx context.Context, deptID int64, mo crm.Month) (Mont
 		return cmp.Or(cmp.Compare(noDate(x.Due), noDate(y.Due)), cmp.Compare(x.Due, y.Due), cmp.Compare(x.ID, y.ID))
 	})
 
+	// The open alerts of the accounts (raised by app.ScanAlerts).
+	alerts := map[int64][]store.AlertRow{}
+	if len(keyIDs) > 0 {
+		pg, err := a.OpenAlerts(ctx, AlertFilter{Limit: 5000})
+		if err != nil {
+			return p, err
+		}
+		for _, al := range pg.Alerts {
+			alerts[al.AccountID] = append(alerts[al.AccountID], al)
+		}
+	}
 	risky := map[int64]bool{}
 	for i, st := range keySt {
 		acc := byID[st.ID]
 		r := AccountMonth{Account: acc, Rank: st.Rank, Band: m.BandName(st.Band), Tier: m.TierName(st.Tier), TTM: st.Revenue,
 			Month: crm.Money(sums[i][0]), PrevMonth: crm.Money(sums[i][1]), MonthLY: crm.Money(sums[i][2]),
 			YTD: crm.Money(sums[i][3]), YTDLY: crm.Money(sums[i][4]), Three: crm.Money(sums[i][5]), ThreeLY: crm.Money(sums[i][6]),
-			Service: crm.Money(service[i][3]), Open: open[st.ID]}
+			Service: crm.Money(service[i][3]), Open: open[st.ID], Alerts: alerts[st.ID]}
 		r.Product = r.YTD - r.Service
 		if pt, ok := prevTier[st.ID]; ok {
 			r.PrevTier = m.TierName(pt)
@@ -705,10 +718,15 @@ func (a *App) MonthlyPack(ctx context.Context, deptID int64, mo crm.Month) (Mont
 		if acc.Stage == crm.StageAtRisk {
 			r.Risks = append(r.Risks, RiskStage)
 		}
-		if ch, ok := Change(r.YTD, r.YTDLY); ok && ch < -float64(RiskYoYPct)/100 {
+		for _, al := range r.Alerts {
+			if (al.Rule == crm.AlertRevenueYear || al.Rule == crm.AlertRevenue3M) && !slices.Contains(r.Risks, RiskAlert) {
+				r.Risks = append(r.Risks, RiskAlert)
+			}
+		}
+		if ch, ok := Change(r.YTD, r.YTDLY); ok && ch < -float64(m.Alerts.RevenueYearPct)/100 {
 			r.Risks = append(r.Risks, RiskYoY)
 		}
-		if ch, ok := Change(r.Three, r.ThreeLY); ok && ch < -float64(RiskThreeMonthPct)/100 {
+		if ch, ok := Change(r.Three, r.ThreeLY); ok && ch < -float64(m.Alerts.Revenue3MPct)/100 {
 			r.Risks = append(r.Risks, RiskThreeMonth)
 		}
 		for _, x := range p.NextActions {

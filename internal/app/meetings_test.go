@@ -140,6 +140,11 @@ func TestWeeklyPack(t *testing.T) {
 	if p.Total.Activities != 4 || p.Total.Standard != 6 || len(p.Results) != 3 {
 		t.Errorf("total = %+v over %d people", p.Total, len(p.Results))
 	}
+	if len(p.Compliance) != 3 || !slices.ContainsFunc(p.Compliance, func(c app.PersonCompliance) bool {
+		return c.PersonID == f.star.ID && c.MeetingTarget == 6 && c.OpenOpps == 2
+	}) {
+		t.Errorf("compliance = %+v", p.Compliance)
+	}
 	if p.Revenue != crm.Yuan(120_000) {
 		t.Errorf("revenue of the week = %v, want 120,000", p.Revenue)
 	}

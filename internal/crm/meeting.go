@@ -161,10 +161,10 @@ type ActionItem struct {
 }
 
 // Open reports whether the item is still open.
-func (x *ActionItem) Open() bool { return x.Status != ActionDone }
+func (x ActionItem) Open() bool { return x.Status != ActionDone }
 
 // Overdue reports whether the item is open and past due on today.
-func (x *ActionItem) Overdue(today Date) bool { return x.Open() && x.Due != 0 && x.Due < today }
+func (x ActionItem) Overdue(today Date) bool { return x.Open() && x.Due != 0 && x.Due < today }
 
 // Validate checks an action item's own fields.
 func (x *ActionItem) Validate() error {

@@ -164,6 +164,10 @@ func TestTranslationKeys(t *testing.T) {
 		"alert.rule.":        crm.AlertRuleNames,
 		"alert.title.":       crm.AlertRuleNames,
 		"standards.problem.": {app.NextStepNone, app.NextStepOverdue, app.NextStepLate},
+		// Meetings (docs/meetings.md).
+		"meeting.type.":  crm.MeetingTypes,
+		"meeting.risk.":  {app.RiskStage, app.RiskYoY, app.RiskThreeMonth, app.RiskAlert},
+		"action.status.": {crm.ActionOpen, crm.ActionDone},
 	}
 	for prefix, where := range prefixes {
 		vs, ok := values[prefix]

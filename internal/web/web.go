@@ -62,6 +62,7 @@ var Pages = []string{
 	"opportunities/board.html", "opportunities/list.html", "opportunities/funnel.html", "opportunities/show.html",
 	"opportunities/form.html", "activities/week.html", "activities/team.html", "activities/form.html", "activities/show.html",
 	"channels/list.html", "channels/form.html", "deliveries.html", "inbox.html",
+	"meetings/list.html", "meetings/weekly.html", "meetings/monthly.html",
 	"standards/show.html", "alerts.html",
 }
 
@@ -152,6 +153,15 @@ func (h *handler) routes(m *route.Mux) {
 	m.Handle("POST /import/{token}", crm.PermImport, h.page(h.runImport))
 	m.Handle("GET /import/{token}/status", crm.PermImport, h.page(h.importStatus))
 	m.Handle("GET /import/{token}/report", crm.PermImport, h.page(h.importReport))
+	m.Handle("GET /meetings", read, h.page(h.listMeetings))
+	m.Handle("GET /meetings/weekly", read, h.page(h.showWeekly))
+	m.Handle("GET /meetings/monthly", read, h.page(h.showMonthly))
+	m.Handle("POST /meetings", edit, h.page(h.createMeeting))
+	m.Handle("POST /meetings/{id}", edit, h.page(h.updateMeeting))
+	m.Handle("POST /meetings/{id}/decisions", edit, h.page(h.addDecision))
+	m.Handle("POST /meetings/{id}/actions", edit, h.page(h.addAction))
+	m.Handle("POST /action-items/{id}", edit, h.page(h.setAction))
+	m.Handle("GET /meetings/{id}/export.xlsx", crm.PermExport, h.page(h.exportMeeting))
 	m.Handle("GET /opportunities", read, h.page(h.listOpportunities))
 	m.Handle("GET /opportunities/board", read, h.page(h.showBoard))
 	m.Handle("GET /opportunities/funnel", read, h.page(h.showFunnel))
