@@ -248,3 +248,28 @@ func TestActivityAPI(t *testing.T) {
 		})
 	}
 }
+
+// TestOppStagesSettingsAPI: the opportunity stages are part of the
+// method's settings, shown and replaced through the API, checked, and used
+// by the next opportunity.
+func TestOppStagesSettingsAPI(t *testing.T) {
+	t.Parallel()
+	e := emptyEnv(t)
+	e.run(t, scenario{name: "shown", path: "/api/v1/settings/method", wantStatus: 200,
+		wantBody: []string{`"opportunity_stages":[{"name":"QUALIFY","probability":10,"criteria":["need_confirmed"`}})
+	e.run(t, scenario{name: "twice the same name", method: "PUT", path: "/api/v1/settings/method", header: map[string]string{"Accept-Language": "en"},
+		body:       `{"tiers":[{"name":"A","min_revenue":100},{"name":"B","min_revenue":0}],"bands":[{"name":"OX_NOSE","top_share":0.01,"expected_share":0.5}],"fiscal_year_start":1,"downgrade_after":2,"opportunity_stages":[{"name":"A","probability":10},{"name":"A","probability":20}]}`,
+		wantStatus: 422, check: wantFields("opportunity_stages")})
+	e.run(t, scenario{name: "replaced", method: "PUT", path: "/api/v1/settings/method",
+		body:       `{"tiers":[{"name":"A","min_revenue":100},{"name":"B","min_revenue":0}],"bands":[{"name":"OX_NOSE","top_share":0.01,"expected_share":0.5}],"fiscal_year_start":1,"downgrade_after":2,"opportunity_stages":[{"name":"线索","probability":5,"criteria":["客户有预算"]},{"name":"谈判","probability":60}],"note":"两段式"}`,
+		wantStatus: 200, wantBody: []string{`"opportunity_stages":[{"name":"线索","probability":5,"criteria":["客户有预算"]},{"name":"谈判","probability":60,"criteria":null}]`}})
+	acc, err := e.app.CreateAccount(context.Background(), "test", crm.Account{Code: "S1", Name: "客户"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.run(t, scenario{name: "a new opportunity starts in the first", method: "POST", path: "/api/v1/opportunities",
+		body: fmt.Sprintf(`{"account_id":%d,"name":"x","owner_id":%d}`, acc.ID, e.admin.ID), wantStatus: 201,
+		wantBody: []string{`"stage":"线索"`, `"probability":5`}})
+	e.run(t, scenario{name: "the funnel follows", path: "/api/v1/pipeline/funnel", wantStatus: 200,
+		wantBody: []string{`"stage":"线索"`, `"stage":"谈判"`, `"stage":"WON"`}})
+}

@@ -37,6 +37,9 @@ type MethodInput struct {
 	DowngradeAfter  int             `json:"downgrade_after"`
 	Gates           map[string]bool `json:"gates"`         // absent: unchanged; listed gates are set
 	HandoverDays    int             `json:"handover_days"` // 0: unchanged
+	// OppStages replaces the open opportunity stages as a whole; absent:
+	// unchanged (docs/process.md).
+	OppStages *[]crm.OppStageDef `json:"opportunity_stages"`
 	// Standards and Alerts replace the standards and the alert thresholds
 	// as a whole; absent: unchanged (docs/standards.md).
 	Standards *crm.Standards  `json:"standards"`
@@ -76,6 +79,9 @@ func (h *handler) saveMethod(w http.ResponseWriter, r *http.Request) error {
 	}
 	if in.HandoverDays != 0 {
 		m.HandoverDays = in.HandoverDays
+	}
+	if in.OppStages != nil {
+		m.OppStages = *in.OppStages
 	}
 	if in.Standards != nil {
 		m.Standards = *in.Standards

@@ -329,6 +329,7 @@ func (a *App) MoveOpportunity(ctx context.Context, id int64, mv crm.OppMove) (Op
 			if o.ClosedOn == 0 {
 				o.ClosedOn = today
 			}
+			o.CloseDate = o.ClosedOn // the close date is now the real one
 			if mv.To == crm.OppLost {
 				o.LostReason = mv.LostReason
 			}

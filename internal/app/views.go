@@ -168,6 +168,9 @@ type MethodJSON struct {
 	// sales → customer-service handover may stay open.
 	Gates        map[string]bool `json:"gates"`
 	HandoverDays int             `json:"handover_days"`
+	// OppStages are the open opportunity stages with their default
+	// probabilities and exit criteria (docs/process.md).
+	OppStages []crm.OppStageDef `json:"opportunity_stages"`
 	// Standards and Alerts: the activity standards, the service cadence
 	// and the alert thresholds (docs/standards.md).
 	Standards crm.Standards  `json:"standards"`
@@ -191,7 +194,7 @@ type BandDefJSON struct {
 // NewMethodJSON converts a configuration.
 func NewMethodJSON(m crm.Method, version int64) MethodJSON {
 	out := MethodJSON{Version: version, Currency: m.Currency, FiscalYearStart: m.FiscalYearStart, DowngradeAfter: m.DowngradeAfter,
-		Tiers: []TierDefJSON{}, Bands: []BandDefJSON{}, Gates: m.Gates, HandoverDays: m.HandoverDays,
+		Tiers: []TierDefJSON{}, Bands: []BandDefJSON{}, Gates: m.Gates, HandoverDays: m.HandoverDays, OppStages: m.OppStages,
 		Standards: m.Standards, Alerts: m.Alerts}
 	for _, t := range m.Tiers {
 		out.Tiers = append(out.Tiers, TierDefJSON{t.Name, MoneyJSON(t.Min)})

@@ -23,6 +23,8 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 	seed := fs.Uint64("seed", 0, p.T("cli.flag.demo.seed"))
 	now := fs.String("now", "", p.T("cli.flag.demo.now"))
 	csvDir := fs.String("csv", "", p.T("cli.flag.demo.csv"))
+	opps := fs.Int("opportunities", 0, p.T("cli.flag.demo.opportunities"))
+	acts := fs.Int("activities", 0, p.T("cli.flag.demo.activities"))
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -42,6 +44,9 @@ func runDemo(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer done()
+	if *opps > 0 || *acts > 0 {
+		return loadProcessDemo(ctx, a, env, cfg, opt, *opps, *acts)
+	}
 	bar := newProgress(env.Stderr, p.T("cli.progress.demo"), int64(*lines))
 	res, err := a.LoadDemo(ctx, "cli", opt, func(n int64) { bar.set(n) })
 	bar.finish()

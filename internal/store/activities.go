@@ -145,7 +145,7 @@ func (f ActFilter) where(args *[]any) string {
 			"x.next_step <> ''")
 	}
 	if f.People != nil {
-		cond = append(cond, scopeCond(f.People, "x.owner_id", arg))
+		cond = append(cond, scopeCond(f.People, "x", arg))
 	}
 	if len(cond) == 0 {
 		return ""

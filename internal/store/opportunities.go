@@ -171,8 +171,8 @@ type OppFilter struct {
 	OwnerID   int64
 	TeamID    int64
 	Q         string // part of the name or of the account's name or code
-	// CloseFrom and CloseTo bound the close date: the day an opportunity
-	// was won or lost, the expected one while it is open.
+	// CloseFrom and CloseTo bound the close date: the expected one while
+	// an opportunity is open, the day it was won or lost once closed.
 	CloseFrom, CloseTo crm.Date
 	// People, when not nil, is a data scope: opportunities owned by one of
 	// these people or on an account owned by or attached to one of them.
@@ -187,9 +187,11 @@ type OppFilter struct {
 // OppSorts are the orders of the opportunity list.
 var OppSorts = []string{"close", "amount", "updated", "name"}
 
+// oppOrder: "close" is by close date, those without one first (they need
+// one), in the order of the indexes.
 var oppOrder = map[string]string{
-	"":        "o.close_date = 0, o.close_date, o.id",
-	"close":   "o.close_date = 0, o.close_date, o.id",
+	"":        "o.close_date, o.id",
+	"close":   "o.close_date, o.id",
 	"amount":  "o.amount DESC, o.id",
 	"updated": "o.updated_at DESC, o.id DESC",
 	"name":    "o.name, o.id",
@@ -222,15 +224,14 @@ func (f OppFilter) where(args *[]any) string {
 		like := arg("%" + escapeLike(strings.ToLower(q)) + "%")
 		cond = append(cond, "(LOWER(o.name) LIKE "+like+" ESCAPE '\\' OR LOWER(a.name) LIKE "+like+" ESCAPE '\\' OR LOWER(a.code) LIKE "+like+" ESCAPE '\\')")
 	}
-	const closeDay = "(CASE WHEN o.closed_on > 0 THEN o.closed_on ELSE o.close_date END)"
 	if f.CloseFrom != 0 {
-		cond = append(cond, closeDay+" >= "+arg(f.CloseFrom))
+		cond = append(cond, "o.close_date >= "+arg(f.CloseFrom))
 	}
 	if f.CloseTo != 0 {
-		cond = append(cond, closeDay+" <= "+arg(f.CloseTo))
+		cond = append(cond, "o.close_date <= "+arg(f.CloseTo))
 	}
 	if f.People != nil {
-		cond = append(cond, scopeCond(f.People, "o.owner_id", arg))
+		cond = append(cond, scopeCond(f.People, "o", arg))
 	}
 	if len(cond) == 0 {
 		return ""
@@ -238,10 +239,13 @@ func (f OppFilter) where(args *[]any) string {
 	return " WHERE " + strings.Join(cond, " AND ")
 }
 
-// scopeCond is the data-scope condition of a record owned by the column
-// owner on the account a: the record's owner, the account's owner or its
-// sales rep is one of people.
-func scopeCond(people []int64, owner string, arg func(any) string) string {
+// scopeCond is the data-scope condition of a record (alias t, with
+// owner_id and account_id): the record's owner is one of people, or its
+// account's owner or sales rep is. Written without a join so that both
+// engines search the record's owner and account indexes and union them
+// (measured at 100,000 opportunities on SQLite: a member's funnel 1.1 s
+// with the OR over a join of accounts, a few milliseconds so).
+func scopeCond(people []int64, t string, arg func(any) string) string {
 	if len(people) == 0 {
 		return "1 = 0"
 	}
@@ -250,7 +254,8 @@ func scopeCond(people []int64, owner string, arg func(any) string) string {
 		ph[i] = arg(id)
 	}
 	in := strings.Join(ph, ",")
-	return "(" + owner + " IN (" + in + ") OR a.owner_id IN (" + in + ") OR a.sales_rep_id IN (" + in + "))"
+	return "(" + t + ".owner_id IN (" + in + ") OR " + t + ".account_id IN (SELECT id FROM accounts WHERE owner_id IN (" + in +
+		") OR sales_rep_id IN (" + in + ")))"
 }
 
 // Opportunities lists one page of the opportunities matching f and counts
@@ -386,4 +391,27 @@ func (s *Store) InsertOpportunities(ctx context.Context, list []crm.Opportunity,
 		return nil
 	})
 	return ids, err
+}
+
+// AccountOwner is an account's ID with its owner and sales rep (0: none).
+type AccountOwner struct {
+	ID, OwnerID, RepID int64
+}
+
+// AccountOwners lists every account's owner and sales rep, by ID.
+func (s *Store) AccountOwners(ctx context.Context) ([]AccountOwner, error) {
+	rows, err := s.q.QueryContext(ctx, `SELECT id, COALESCE(owner_id, 0), COALESCE(sales_rep_id, 0) FROM accounts ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: account owners: %w", err)
+	}
+	defer rows.Close()
+	var out []AccountOwner
+	for rows.Next() {
+		var a AccountOwner
+		if err := rows.Scan(&a.ID, &a.OwnerID, &a.RepID); err != nil {
+			return nil, fmt.Errorf("store: account owners: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
 }

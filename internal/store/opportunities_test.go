@@ -85,7 +85,7 @@ func TestOpportunityStore(t *testing.T) {
 	// More opportunities for the lists and the funnel.
 	ids, err := s.InsertOpportunities(ctx, []crm.Opportunity{
 		{AccountID: acc2, Name: "二期", Stage: "DISCOVER", Amount: crm.Yuan(200), Probability: 25, OwnerID: p2, StageSince: now, CreatedAt: now, CloseDate: 20270115},
-		{AccountID: acc2, Name: "三期", Stage: crm.OppWon, Amount: crm.Yuan(300), Probability: 100, OwnerID: p2, StageSince: now, CreatedAt: now, ClosedOn: 20261101},
+		{AccountID: acc2, Name: "三期", Stage: crm.OppWon, Amount: crm.Yuan(300), Probability: 100, OwnerID: p2, StageSince: now, CreatedAt: now, ClosedOn: 20261101, CloseDate: 20261101},
 		{AccountID: acc1, Name: "李的商机", Stage: "PROPOSE", Amount: crm.Yuan(400), Probability: 50, OwnerID: p2, StageSince: now, CreatedAt: now},
 	}, now)
 	if err != nil || len(ids) != 3 || !slices.IsSorted(ids) || ids[0] <= id {
@@ -111,14 +111,14 @@ func TestOpportunityStore(t *testing.T) {
 		f    store.OppFilter
 		want []string
 	}{
-		{"all by close date, undated last", store.OppFilter{}, []string{"年度框架", "二期", "三期", "李的商机"}},
+		{"all by close date, undated first", store.OppFilter{}, []string{"李的商机", "三期", "年度框架", "二期"}},
 		{"open stages", store.OppFilter{Stages: []string{"DISCOVER", "PROPOSE"}, Sort: "amount"}, []string{"年度框架", "李的商机", "二期"}},
 		{"p1's scope: own and on own account", store.OppFilter{People: []int64{p1}, Sort: "name"}, []string{"年度框架", "李的商机"}},
 		{"p2's scope", store.OppFilter{People: []int64{p2}, Sort: "name"}, []string{"三期", "二期", "李的商机"}},
 		{"empty scope", store.OppFilter{People: []int64{}}, nil},
 		{"search the account", store.OppFilter{Q: "中兴", Sort: "name"}, []string{"三期", "二期"}},
 		{"search a wildcard", store.OppFilter{Q: "%"}, nil},
-		{"closed in November, or expected", store.OppFilter{CloseFrom: 20261101, CloseTo: 20261231}, []string{"年度框架", "三期"}},
+		{"closing or closed in November and December", store.OppFilter{CloseFrom: 20261101, CloseTo: 20261231}, []string{"三期", "年度框架"}},
 		{"owner", store.OppFilter{OwnerID: p1}, []string{"年度框架"}},
 		{"account", store.OppFilter{AccountID: acc2, Sort: "updated"}, []string{"三期", "二期"}},
 		{"a page", store.OppFilter{Sort: "name", Page: 2, PerPage: 2}, []string{"年度框架", "李的商机"}},

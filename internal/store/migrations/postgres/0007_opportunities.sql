@@ -24,9 +24,13 @@ CREATE TABLE opportunities (
     created_at  TIMESTAMPTZ NOT NULL,
     updated_at  TIMESTAMPTZ NOT NULL
 );
--- The board reads each open stage's first cards by expected close date; the
--- funnel groups by stage.
+-- The board reads each open stage's first cards by close date, the list all
+-- of them by close date; the funnel groups by stage and sums from the index
+-- alone (measured: 0.66 s without it at 100,000 opportunities on SQLite).
+-- Data scopes search by owner and by account (see store.scopeCond).
 CREATE INDEX opportunities_stage ON opportunities (stage, close_date, id);
+CREATE INDEX opportunities_close ON opportunities (close_date, id);
+CREATE INDEX opportunities_funnel ON opportunities (stage, amount, probability);
 CREATE INDEX opportunities_account ON opportunities (account_id, stage);
 CREATE INDEX opportunities_owner ON opportunities (owner_id, stage, close_date);
 CREATE INDEX opportunities_team ON opportunities (team_id, stage);
