@@ -68,9 +68,10 @@ type accountsPage struct {
 	ExportXLSX string
 	// Filters and Rows are the filter form and the table's rows, rendered
 	// by the templates "account-filters" and "account-row" or taken from
-	// listFragments.
+	// listFragments; Rows is one value so that the page prints it in one
+	// action rather than 50.
 	Filters template.HTML
-	Rows    []template.HTML
+	Rows    template.HTML
 }
 
 // accountRow is what the template "account-row" shows of an account, every
@@ -182,6 +183,7 @@ func (h *handler) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	if d.Filters, err = fragment(key.String(), "account-filters", d); err != nil {
 		return err
 	}
+	var rows strings.Builder
 	for _, a := range list.Accounts {
 		row := accountRow{ID: a.ID, Code: a.Code, Name: a.Name, Tier: a.Tier, Band: a.Band, Region: a.Region, Industry: a.Industry,
 			Wan: crm.GroupDigits(a.Revenue.Wan()), Yuan: a.Revenue.Grouped()}
@@ -198,8 +200,9 @@ func (h *handler) listAccounts(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		d.Rows = append(d.Rows, html)
+		rows.WriteString(string(html))
 	}
+	d.Rows = template.HTML(rows.String())
 	return h.render(w, http.StatusOK, page, d)
 }
 
