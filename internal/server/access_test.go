@@ -236,6 +236,18 @@ var wantRules = map[string]crm.Permission{
 	"GET /api/v1/inbox":                  crm.PermSignedIn,
 	"POST /api/v1/inbox/{id}/read":       crm.PermSignedIn,
 
+	// Meetings (docs/meetings.md).
+	"GET /api/v1/meetings/weekly":             crm.PermRead,
+	"GET /api/v1/meetings/monthly":            crm.PermRead,
+	"GET /api/v1/meetings":                    crm.PermRead,
+	"POST /api/v1/meetings":                   crm.PermEditAccounts,
+	"GET /api/v1/meetings/{id}":               crm.PermRead,
+	"PATCH /api/v1/meetings/{id}":             crm.PermEditAccounts,
+	"POST /api/v1/meetings/{id}/decisions":    crm.PermEditAccounts,
+	"PATCH /api/v1/decisions/{id}":            crm.PermEditAccounts,
+	"POST /api/v1/meetings/{id}/action-items": crm.PermEditAccounts,
+	"PATCH /api/v1/action-items/{id}":         crm.PermEditAccounts,
+
 	"GET /{$}":                        crm.PermSignedIn,
 	"GET /lang":                       crm.PermPublic,
 	"GET /signin":                     crm.PermPublic,
