@@ -132,9 +132,6 @@ func (a *App) LoadProcessDemo(ctx context.Context, opt demo.ProcessOptions, prog
 	if err == nil {
 		err = flushActs()
 	}
-	if err == nil {
-		err = a.store.AnalyzeProcess(ctx)
-	}
 	if err != nil {
 		return res, err
 	}

@@ -168,16 +168,20 @@ func (a *App) Compliance(ctx context.Context, cs ComplianceScope, w crm.Week) (C
 	for i, p := range people {
 		ids[i] = p.ID
 	}
+	filter := ids
+	if sc.All && cs.TeamID == 0 && cs.PersonID == 0 {
+		filter = nil // everyone's: no list of owners to test
+	}
 	days := w.Days()
-	meetings, err := a.store.EffectiveMeetings(ctx, days[0], days[6], m.Standards.EffectiveKinds, ids)
+	meetings, err := a.store.EffectiveMeetings(ctx, days[0], days[6], m.Standards.EffectiveKinds, filter)
 	if err != nil {
 		return v, err
 	}
-	steps, err := a.store.NextSteps(ctx, today, ids)
+	steps, err := a.store.NextSteps(ctx, today, filter)
 	if err != nil {
 		return v, err
 	}
-	cad, err := a.cadenceItems(ctx, &m, today, ids)
+	cad, err := a.cadenceItems(ctx, &m, today, filter)
 	if err != nil {
 		return v, err
 	}
@@ -189,8 +193,11 @@ func (a *App) Compliance(ctx context.Context, cs ComplianceScope, w crm.Week) (C
 		rows[p.ID] = &v.People[i]
 	}
 	for _, s := range steps {
-		it := judgeNextStep(s, today, m.Standards.NextStepDays)
 		r := rows[s.OwnerID]
+		if r == nil {
+			continue // an inactive owner's
+		}
+		it := judgeNextStep(s, today, m.Standards.NextStepDays)
 		r.OpenOpps++
 		if it.Problem == "" {
 			r.WithNextStep++
@@ -200,6 +207,9 @@ func (a *App) Compliance(ctx context.Context, cs ComplianceScope, w crm.Week) (C
 	}
 	for _, c := range cad {
 		r := rows[c.OwnerID]
+		if r == nil {
+			continue
+		}
 		r.CadenceAccounts++
 		if c.DaysOverdue == 0 {
 			r.OnCadence++

@@ -89,6 +89,7 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	go keepStandings(ctx, a, log)
 	go expireSessions(ctx, a, log)
 	go a.NewSender(app.SenderOptions{Logger: log, BaseURL: env.Getenv("KAM_PUBLIC_URL")}).Run(ctx) // notifications: docs/notifications.md
+	go a.RunAlertScans(ctx, time.Hour)                                                             // alerts: docs/standards.md
 	h, err := server.New(a, server.Options{Logger: log, Dev: cfg.Dev, TrustProxy: cfg.TrustProxy, OIDC: oidc})
 	if err != nil {
 		return err

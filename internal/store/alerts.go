@@ -170,12 +170,27 @@ func (f AlertFilter) where(args *[]any) string {
 		cond = append(cond, "al.acked_at IS NULL")
 	}
 	if f.People != nil {
-		cond = append(cond, scopeCond(f.People, "al.owner_id", arg))
+		cond = append(cond, alertScope(f.People, arg))
 	}
 	if len(cond) == 0 {
 		return ""
 	}
 	return " WHERE " + strings.Join(cond, " AND ")
+}
+
+// alertScope is the data-scope condition of an alert: its owner is one of
+// people, or its account is owned by or attached to one of them.
+func alertScope(people []int64, arg func(any) string) string {
+	if len(people) == 0 {
+		return "1 = 0"
+	}
+	ph := make([]string, len(people))
+	for i, id := range people {
+		ph[i] = arg(id)
+	}
+	in := strings.Join(ph, ",")
+	return "(al.owner_id IN (" + in + ") OR al.account_id IN (SELECT id FROM accounts WHERE owner_id IN (" + in +
+		") OR sales_rep_id IN (" + in + ")))"
 }
 
 // Alerts lists the alerts matching f, the latest first, and counts them.
