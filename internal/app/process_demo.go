@@ -132,6 +132,9 @@ func (a *App) LoadProcessDemo(ctx context.Context, opt demo.ProcessOptions, prog
 	if err == nil {
 		err = flushActs()
 	}
+	if err == nil {
+		err = a.store.AnalyzeProcess(ctx)
+	}
 	if err != nil {
 		return res, err
 	}

@@ -209,7 +209,15 @@ func (f OppFilter) where(args *[]any) string {
 		for i, st := range f.Stages {
 			ph[i] = arg(st)
 		}
-		cond = append(cond, "o.stage IN ("+strings.Join(ph, ",")+")")
+		// Within a data scope, the scope's records are few: "|| ''" keeps
+		// the planner from walking a stage's index in close-date order and
+		// testing the scope on every row (measured on SQLite at 100,000
+		// opportunities: a member's board 0.7 s that way).
+		stage := "o.stage"
+		if f.People != nil {
+			stage = "o.stage || ''"
+		}
+		cond = append(cond, stage+" IN ("+strings.Join(ph, ",")+")")
 	}
 	if f.AccountID != 0 {
 		cond = append(cond, "o.account_id = "+arg(f.AccountID))
@@ -414,4 +422,18 @@ func (s *Store) AccountOwners(ctx context.Context) ([]AccountOwner, error) {
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// AnalyzeProcess refreshes PostgreSQL's statistics of the process tables
+// after a bulk load, so that the next reads are planned on them rather than
+// on an empty table's (autovacuum would, minutes later or never where it is
+// off). SQLite keeps no statistics unless asked: nothing to do.
+func (s *Store) AnalyzeProcess(ctx context.Context) error {
+	if s.d.name != "postgres" {
+		return nil
+	}
+	if _, err := s.q.ExecContext(ctx, `ANALYZE opportunities, opportunity_stays, activities`); err != nil {
+		return fmt.Errorf("store: analyze: %w", err)
+	}
+	return nil
 }
