@@ -108,7 +108,7 @@ type ActFilter struct {
 	Offset int
 }
 
-func (f ActFilter) where(args *[]any) string {
+func (f ActFilter) where(d dialect, args *[]any) string {
 	arg := func(v any) string {
 		*args = append(*args, v)
 		return "$" + strconv.Itoa(len(*args))
@@ -145,7 +145,7 @@ func (f ActFilter) where(args *[]any) string {
 			"x.next_step <> ''")
 	}
 	if f.People != nil {
-		cond = append(cond, scopeCond(f.People, "x", arg))
+		cond = append(cond, scopeCond(d, f.People, "x", arg))
 	}
 	if len(cond) == 0 {
 		return ""
@@ -156,7 +156,7 @@ func (f ActFilter) where(args *[]any) string {
 // Activities lists the activities matching f and counts them all.
 func (s *Store) Activities(ctx context.Context, f ActFilter) ([]ActRow, int, error) {
 	var args []any
-	where := f.where(&args)
+	where := f.where(s.d, &args)
 	order := "x.date, x.id"
 	switch {
 	case f.OverdueOn != 0:
@@ -187,7 +187,7 @@ func (s *Store) Activities(ctx context.Context, f ActFilter) ([]ActRow, int, err
 	total := len(out)
 	if f.Limit > 0 && (len(out) == f.Limit || f.Offset > 0) {
 		var cargs []any
-		cwhere := f.where(&cargs)
+		cwhere := f.where(s.d, &cargs)
 		from := ` FROM activities x`
 		if strings.Contains(cwhere, "a.") {
 			from += ` JOIN accounts a ON a.id = x.account_id`

@@ -63,6 +63,14 @@ type dialect struct {
 	// skipLocked ends the subquery that picks a row to claim: on PostgreSQL
 	// a worker passes over rows another one is claiming.
 	skipLocked string
+	// anyOf is "col is one of the IDs query selects", written so that an OR
+	// of it with another indexed condition stays a union of two index
+	// searches (data scopes, store.scopeCond). PostgreSQL runs
+	// ARRAY(query) once and bitmap-ORs the two; with IN (query) it tested
+	// every row against a hashed subplan instead (measured: a member's
+	// board column at 100,000 opportunities 90 ms, against 3 ms). SQLite
+	// plans IN (query) that way already.
+	anyOf func(col, query string) string
 }
 
 var sqliteDialect = dialect{
@@ -73,6 +81,7 @@ var sqliteDialect = dialect{
 	},
 	maxParams: 32766,
 	bulkParam: func(b *strings.Builder, n int) { b.WriteByte('?') },
+	anyOf:     func(col, query string) string { return col + " IN (" + query + ")" },
 }
 
 var postgresDialect = dialect{
@@ -84,6 +93,7 @@ var postgresDialect = dialect{
 	maxParams:  65535,
 	bulkParam:  func(b *strings.Builder, n int) { b.WriteByte('$'); b.WriteString(strconv.Itoa(n)) },
 	skipLocked: " FOR UPDATE SKIP LOCKED",
+	anyOf:      func(col, query string) string { return col + " = ANY(ARRAY(" + query + "))" },
 }
 
 // Open connects to the database named by dsn: a file path or sqlite://path
