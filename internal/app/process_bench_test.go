@@ -34,7 +34,8 @@ func BenchmarkProcess(b *testing.B) {
 	nAccounts := benchScale("BENCH_PROCESS_ACCOUNTS", 20_000)
 
 	// The organisation: teams of 20, each with a manager (team scope) and
-	// members (own scope), and an executive who sees everything.
+	// members (own scope), the department's head and an executive who
+	// sees everything.
 	dept, err := s.SaveDepartment(ctx, crm.Department{Name: "销售部", Kind: crm.DeptSales}, benchToday)
 	if err != nil {
 		b.Fatal(err)
@@ -75,6 +76,10 @@ func BenchmarkProcess(b *testing.B) {
 	if exec.ID, err = s.SavePerson(ctx, exec, benchToday); err != nil {
 		b.Fatal(err)
 	}
+	head := crm.Person{Name: "王部长", Email: "head@bench.example", DepartmentID: dept, Role: crm.RoleDeptHead, Scope: crm.ScopeDepartment, Active: true}
+	if head.ID, err = s.SavePerson(ctx, head, benchToday); err != nil {
+		b.Fatal(err)
+	}
 	list := make([]crm.Account, 0, 1000)
 	for i := range nAccounts {
 		list = append(list, crm.Account{Code: fmt.Sprintf("K%06d", i+1), Name: fmt.Sprintf("客户 %d 有限公司", i+1)})
@@ -107,7 +112,7 @@ func BenchmarkProcess(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	b.Logf("%s: %d people, %d accounts, %d opportunities, %d activities loaded in %.1f s", s.Engine(), nPeople+1, nAccounts,
+	b.Logf("%s: %d people, %d accounts, %d opportunities, %d activities loaded in %.1f s", s.Engine(), nPeople+2, nAccounts,
 		res.Opportunities, res.Activities, time.Since(start).Seconds())
 
 	as := func(p crm.Person) context.Context {
@@ -117,7 +122,7 @@ func BenchmarkProcess(b *testing.B) {
 	viewers := []struct {
 		name string
 		ctx  context.Context
-	}{{"executive", as(exec)}, {"manager", as(firstManager)}, {"member", as(member)}}
+	}{{"executive", as(exec)}, {"department_head", as(head)}, {"manager", as(firstManager)}, {"member", as(member)}}
 	week := crm.WeekOf(crm.DateOf(benchToday))
 	for _, v := range viewers {
 		b.Run("board/"+v.name, func(b *testing.B) {
