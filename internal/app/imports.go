@@ -564,7 +564,7 @@ func (im *importer) revenueRow(row []string, line int) (bool, error) {
 	if !known {
 		im.unresolved = append(im.unresolved, unresolvedLine{i: len(im.pending), code: code})
 		if _, queued := im.newAccs[code]; !queued {
-			im.newAccs[code] = acc
+			im.newAccs[code] = *acc
 		}
 	}
 	im.pending = append(im.pending, store.LineInsert{LineNo: int64(line), AccountID: id, Date: date, Amount: amount,
@@ -579,20 +579,20 @@ func (im *importer) revenueRow(row []string, line int) (bool, error) {
 const flushLines = 4096
 
 // rowAccount returns the account cells of a revenue row as accountFields
-// reads them. The lines of one account mostly follow each other with the
-// same cells, so when a row repeats the account code and the cells of the
-// last row read without a problem, that answer is given again: it is what
-// reading them again would give.
-func (im *importer) rowAccount(row []string, line int, code string) (crm.Account, bool) {
+// reads them, valid until the next row. The lines of one account mostly
+// follow each other with the same cells, so when a row repeats the account
+// code and the cells of the last row read without a problem, that answer is
+// given again: it is what reading them again would give.
+func (im *importer) rowAccount(row []string, line int, code string) (*crm.Account, bool) {
 	m := &im.lastAcc
 	name, industry := rawCell(row, im.col.name), rawCell(row, im.col.industry)
 	region, typ := rawCell(row, im.col.region), rawCell(row, im.col.typ)
 	if m.ok && code == m.acc.Code && name == m.name && industry == m.industry && region == m.region && typ == m.typ {
-		return m.acc, true
+		return &m.acc, true
 	}
-	acc, ok := im.accountFields(row, line, code)
-	*m = accountMemo{ok: ok, acc: acc, name: name, industry: industry, region: region, typ: typ}
-	return acc, ok
+	m.acc, m.ok = im.accountFields(row, line, code)
+	m.name, m.industry, m.region, m.typ = name, industry, region, typ
+	return &m.acc, m.ok
 }
 
 // accountFields reads the account columns of a row (name, type, region …).

@@ -146,6 +146,27 @@ func FuzzParseDate(f *testing.F) {
 	})
 }
 
+// FuzzQuickValues checks the quick paths of ParseAmountScale and ParseDate
+// against the long ones they skip.
+func FuzzQuickValues(f *testing.F) {
+	for _, s := range []string{"291238.41", "-5", "5.", ".5", "007.50", "-0", "9999999999999.99", "99999999999999",
+		"1.234", "12.5", "2024-06-28", "2024/06/28", "2024-02-30", "2024-13-01", "0000-01-01", "2024-6-28", "2024-06/28", "１２.５"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m1, err1 := ParseAmountScale(s, 0)
+		m2, err2 := parseAmount(s, 0)
+		if m1 != m2 || fmt.Sprint(err1) != fmt.Sprint(err2) {
+			t.Fatalf("ParseAmountScale(%q) = %d, %v; the long way %d, %v", s, m1, err1, m2, err2)
+		}
+		d1, err1 := ParseDate(s)
+		d2, err2 := parseDateText(s)
+		if d1 != d2 || fmt.Sprint(err1) != fmt.Sprint(err2) {
+			t.Fatalf("ParseDate(%q) = %d, %v; the long way %d, %v", s, d1, err1, d2, err2)
+		}
+	})
+}
+
 // foldString is fold as it was before it wrote into a buffer: the oracle
 // for FuzzFold.
 func foldString(s string) string {

@@ -332,6 +332,15 @@ func ParseAmount(s string) (crm.Money, error) { return ParseAmountScale(s, 0) }
 // header gives the unit ("金额（万元）" has pow 4, see Mapping.Scale). The result
 // is in fen, exactly: "1.23456" 万元 is 12,345.60 yuan.
 func ParseAmountScale(s string, pow int) (crm.Money, error) {
+	if pow == 0 {
+		if v, ok := plainAmount(s); ok {
+			return v, nil
+		}
+	}
+	return parseAmount(s, pow)
+}
+
+func parseAmount(s string, pow int) (crm.Money, error) {
 	var buf [maxValueLen]byte
 	b, ok := normalize(s, &buf)
 	if !ok || pow < 0 || pow > 12 {
@@ -349,6 +358,47 @@ func ParseAmountScale(s string, pow int) (crm.Money, error) {
 		return -crm.Money(v), nil
 	}
 	return crm.Money(v), nil
+}
+
+// plainAmount reads the usual form of an amount in yuan, -?digits with up to
+// two decimals and up to 13 digits before the point, as ParseAmount does but
+// without normalising it first. ok is false for anything else, which
+// ParseAmount then reads the long way.
+func plainAmount(s string) (crm.Money, bool) {
+	i := 0
+	if len(s) > 0 && s[0] == '-' {
+		i = 1
+	}
+	var v int64
+	start := i
+	for i < len(s) && isDigit(s[i]) {
+		v = v*10 + int64(s[i]-'0')
+		i++
+	}
+	if i == start || i-start > 13 {
+		return 0, false
+	}
+	v *= 100
+	if i < len(s) {
+		if s[i] != '.' {
+			return 0, false
+		}
+		switch frac := s[i+1:]; {
+		case len(frac) == 1 && isDigit(frac[0]):
+			v += int64(frac[0]-'0') * 10
+		case len(frac) == 2 && isDigit(frac[0]) && isDigit(frac[1]):
+			v += int64(frac[0]-'0')*10 + int64(frac[1]-'0')
+		default:
+			return 0, false
+		}
+	}
+	if v >= maxAmountFen {
+		return 0, false
+	}
+	if s[0] == '-' {
+		v = -v
+	}
+	return crm.Money(v), true
 }
 
 // Decimal is a quantity or unit price with six decimals kept exactly: Micro is
@@ -463,6 +513,21 @@ func absU(v int64) uint64 {
 // years are rejected. Days that do not exist (2024-02-30) and
 // years outside 1900–2999 are errors with Code bad_date.
 func ParseDate(s string) (crm.Date, error) {
+	// The usual form first, read as parseDate reads it: 2024-03-01 or 2024/03/01.
+	if len(s) == 10 && (s[4] == '-' || s[4] == '/') && s[7] == s[4] {
+		y, ok1 := digits(s[:4])
+		m, ok2 := digits(s[5:7])
+		d, ok3 := digits(s[8:])
+		if ok1 && ok2 && ok3 {
+			if date, ok := makeDate(y, m, d); ok {
+				return date, nil
+			}
+		}
+	}
+	return parseDateText(s)
+}
+
+func parseDateText(s string) (crm.Date, error) {
 	var buf [maxValueLen]byte
 	if b, ok := normalize(s, &buf); ok {
 		if d, ok := parseDate(b); ok {
@@ -470,6 +535,18 @@ func ParseDate(s string) (crm.Date, error) {
 		}
 	}
 	return 0, valueErr("bad_date", s)
+}
+
+// digits returns the value of s if it is only ASCII digits.
+func digits(s string) (int, bool) {
+	v := 0
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) {
+			return 0, false
+		}
+		v = v*10 + int(s[i]-'0')
+	}
+	return v, true
 }
 
 // readInt reads up to 9 digits at b[*i:]; n is the number of digits, or 10
