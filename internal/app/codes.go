@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -23,17 +24,34 @@ type codeIndex struct {
 
 func loadCodeIndex(ctx context.Context, s *store.Store) (*codeIndex, error) {
 	ix := &codeIndex{fresh: map[string]int64{}}
+	// key holds the first 8 bytes of the code, big-endian, zero-padded: it
+	// orders as the code does, up to ties, and compares much quicker.
 	type pair struct {
+		key  uint64
 		code string
 		id   int64
 	}
 	var pairs []pair
-	err := s.EachAccountCode(ctx, func(code string, id int64) { pairs = append(pairs, pair{code, id}) })
+	err := s.AccountCodes(ctx, func(code string, id int64) {
+		var key uint64
+		for i := range 8 {
+			key <<= 8
+			if i < len(code) {
+				key |= uint64(code[i])
+			}
+		}
+		pairs = append(pairs, pair{key, code, id})
+	})
 	if err != nil {
 		return nil, err
 	}
 	// Sorted here, not by the database: PostgreSQL orders text by locale.
-	slices.SortFunc(pairs, func(a, b pair) int { return strings.Compare(a.code, b.code) })
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if c := cmp.Compare(a.key, b.key); c != 0 {
+			return c
+		}
+		return strings.Compare(a.code, b.code)
+	})
 	ix.codes = make([]string, len(pairs))
 	ix.ids = make([]int64, len(pairs))
 	for i, p := range pairs {

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"maps"
 	"slices"
+	"strconv"
 	"testing"
 
 	"kam/internal/crm"
@@ -67,5 +69,44 @@ func TestRevenueWriterText(t *testing.T) {
 	}
 	if lines != n || sum != crm.Money(n*(n-1)/2) {
 		t.Errorf("ledger = %d lines summing to %d, want %d and %d", lines, sum, n, n*(n-1)/2)
+	}
+}
+
+// TestAccountCodes: in a transaction (COPY on PostgreSQL) and outside it, the
+// codes come back as stored, whatever characters they hold.
+func TestAccountCodes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := storetest.New(t)
+	codes := []string{"A1", "华为-01", `back\slash`, "tab\tin", "new\nline", "cr\r", `\N`, "\\\\", "end\\", "\b\f\v", "x y"}
+	var list []crm.Account
+	for i := range 3000 {
+		list = append(list, crm.Account{Code: "C" + strconv.Itoa(i), Name: "n"})
+	}
+	for _, c := range codes {
+		list = append(list, crm.Account{Code: c, Name: "n"})
+	}
+	ids, err := s.InsertAccounts(ctx, list, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(where string, s *store.Store) {
+		t.Helper()
+		got := map[string]int64{}
+		if err := s.AccountCodes(ctx, func(code string, id int64) { got[code] = id }); err != nil {
+			t.Fatalf("%s: %v", where, err)
+		}
+		if !maps.Equal(got, ids) {
+			for c, id := range ids {
+				if got[c] != id {
+					t.Errorf("%s: code %q has ID %d, want %d", where, c, got[c], id)
+				}
+			}
+			t.Fatalf("%s: %d codes, want %d", where, len(got), len(ids))
+		}
+	}
+	check("outside a transaction", s)
+	if err := s.InTx(ctx, func(tx *store.Store) error { check("in a transaction", tx); return nil }); err != nil {
+		t.Fatal(err)
 	}
 }
