@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"unicode"
 
 	"kam/internal/app"
@@ -321,8 +322,14 @@ func (h *handler) render(w http.ResponseWriter, status int, page string, data an
 	if !ok {
 		return fmt.Errorf("web: no page %s", page)
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			buf.Reset()
+			renderBuffers.Put(buf)
+		}
+	}()
+	if err := t.Execute(buf, data); err != nil {
 		return fmt.Errorf("web: render %s: %w", page, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -330,6 +337,11 @@ func (h *handler) render(w http.ResponseWriter, status int, page string, data an
 	_, err := buf.WriteTo(w)
 	return err
 }
+
+// renderBuffers are the pages' buffers, reused: growing a fresh one to the
+// size of a list page was a third of what the page allocated, and under
+// load the collector's work grows with it (docs/benchmarks.md).
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // page adapts a handler that returns an error; errors become the right page.
 func (h *handler) page(fn func(w http.ResponseWriter, r *http.Request) error) http.Handler {
