@@ -270,8 +270,17 @@ func scopeCond(d dialect, people []int64, t string, arg func(any) string) string
 		ph[i] = arg(id)
 	}
 	in := strings.Join(ph, ",")
-	return "(" + t + ".owner_id IN (" + in + ") OR " +
-		d.anyOf(t+".account_id", "SELECT id FROM accounts WHERE owner_id IN ("+in+") OR sales_rep_id IN ("+in+")") + ")"
+	owner, account := t+".owner_id", t+".account_id"
+	if len(people) > smallScope {
+		// A large scope holds most records: searching its owners' and
+		// accounts' index entries one by one costs more than reading the
+		// table (SQLite at 100,000 opportunities, a department of 190
+		// people: the funnel 1.2 s). The unary plus keeps a column out of
+		// index searches, on both engines.
+		owner, account = "+"+owner, "+"+account
+	}
+	return "(" + owner + " IN (" + in + ") OR " +
+		d.anyOf(account, "SELECT id FROM accounts WHERE owner_id IN ("+in+") OR sales_rep_id IN ("+in+")") + ")"
 }
 
 // Opportunities lists one page of the opportunities matching f and counts

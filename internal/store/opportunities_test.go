@@ -261,3 +261,38 @@ func TestActivityStore(t *testing.T) {
 		t.Errorf("updating a missing activity = %v, want ErrNotFound", err)
 	}
 }
+
+// TestLargeScope: a scope of more than smallScope people is written
+// differently (see scopeCond); it selects the same records.
+func TestLargeScope(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s, acc1, _, p1, p2 := processFixture(t)
+	if _, err := s.InsertOpportunities(ctx, []crm.Opportunity{
+		{AccountID: acc1, Name: "a", Stage: "QUALIFY", OwnerID: p2, StageSince: now, CreatedAt: now},
+		{AccountID: acc1, Name: "b", Stage: "DISCOVER", OwnerID: p1, StageSince: now, CreatedAt: now},
+	}, now); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InsertActivities(ctx, []crm.Activity{{Kind: crm.ActCall, AccountID: acc1, Date: 20261120, OwnerID: p2}}, now); err != nil {
+		t.Fatal(err)
+	}
+	people := []int64{p1}
+	for i := int64(1000); len(people) <= 60; i++ {
+		people = append(people, i) // nobody, but in the scope
+	}
+	for _, scope := range [][]int64{{p1}, people} {
+		list, _, err := s.Opportunities(ctx, store.OppFilter{People: scope, Stages: []string{"QUALIFY", "DISCOVER"}, Sort: "name"})
+		if err != nil || len(list) != 2 {
+			t.Errorf("%d people in scope: %d opportunities, %v", len(scope), len(list), err)
+		}
+		funnel, err := s.Funnel(ctx, store.OppFilter{People: scope})
+		if err != nil || len(funnel) != 2 {
+			t.Errorf("%d people in scope: funnel %+v, %v", len(scope), funnel, err)
+		}
+		acts, _, err := s.Activities(ctx, store.ActFilter{People: scope})
+		if err != nil || len(acts) != 1 {
+			t.Errorf("%d people in scope: %d activities, %v", len(scope), len(acts), err)
+		}
+	}
+}
