@@ -116,8 +116,9 @@ func (a *App) Pyramid(ctx context.Context, q PyramidQuery) (PyramidReport, error
 	}
 	key := fmt.Sprintf("pyramid|%s|%s|%d|%v|%s", q.Scheme, p.Key, version, q.Thresholds, scope)
 	v, err := a.cached(ctx, key, func() (any, error) {
-		st := m.Rank(a.ledger.revenues(p, keep))
-		return m.Summarize(st, q.Scheme, p), nil
+		// A ranking, not []Standing: 16 bytes an account instead of 40 on
+		// top of the ledger, at a million accounts (docs/benchmarks.md).
+		return m.SummarizeRanking(m.Ranking(a.ledger.revenues(p, keep)), q.Scheme, p), nil
 	})
 	if err != nil {
 		return PyramidReport{}, err
@@ -182,9 +183,9 @@ func (a *App) Migration(ctx context.Context, q PyramidQuery) (MigrationReport, e
 	}
 	key := fmt.Sprintf("migration|%s|%s|%d|%v|%s", q.Scheme, to.Key, version, q.Thresholds, scope)
 	v, err := a.cached(ctx, key, func() (any, error) {
-		prev := m.Rank(a.ledger.revenues(from, keep))
-		cur := m.Rank(a.ledger.revenues(to, keep))
-		return m.Migrate(q.Scheme, from, to, prev, cur), nil
+		prev := m.Ranking(a.ledger.revenues(from, keep))
+		cur := m.Ranking(a.ledger.revenues(to, keep))
+		return m.MigrateRankings(q.Scheme, from, to, prev, cur), nil
 	})
 	if err != nil {
 		return MigrationReport{}, err
@@ -210,23 +211,26 @@ func (a *App) MovedAccounts(ctx context.Context, q PyramidQuery, fromLayer, toLa
 	if err != nil {
 		return nil, err
 	}
-	prev := m.Rank(a.ledger.revenues(to.Previous(), keep))
-	cur := m.Rank(a.ledger.revenues(to, keep))
-	ids := m.MovedAccounts(q.Scheme, prev, cur, fromLayer, toLayer)
+	prev := m.Ranking(a.ledger.revenues(to.Previous(), keep))
+	cur := m.Ranking(a.ledger.revenues(to, keep))
+	ids := m.MovedAccountsRankings(q.Scheme, prev, cur, fromLayer, toLayer)
 	// Order them as the pyramid does: by revenue in the period, then in the
 	// previous one (for accounts that have none now), highest first.
 	order := make(map[int64]int, len(ids))
 	for _, id := range ids {
-		order[id] = len(cur) + len(prev)
+		order[id] = cur.Len() + prev.Len()
 	}
-	for i, s := range prev {
-		if _, ok := order[s.ID]; ok {
-			order[s.ID] = len(cur) + i
+	for i := range prev.Len() {
+		id := prev.At(i).ID
+		if _, ok := order[id]; ok {
+			order[id] = cur.Len() + i
 		}
 	}
-	for i, s := range cur {
-		if _, ok := order[s.ID]; ok && s.Rank > 0 {
-			order[s.ID] = i
+	for i := range cur.Len() {
+		if s := cur.At(i); s.Rank > 0 {
+			if _, ok := order[s.ID]; ok {
+				order[s.ID] = i
+			}
 		}
 	}
 	slices.SortFunc(ids, func(x, y int64) int { return cmp.Compare(order[x], order[y]) })

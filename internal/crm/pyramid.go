@@ -42,6 +42,24 @@ func (m *Method) Rank(revs []AccountRevenue) []Standing {
 // EachRank ranks revs as Rank does and calls fn with each standing in rank
 // order, without keeping them (a million standings are 40 MB).
 func (m *Method) EachRank(revs []AccountRevenue, fn func(Standing)) {
+	r := m.Ranking(revs)
+	for i := range r.revs {
+		fn(r.At(i))
+	}
+}
+
+// Ranking is the accounts of a period in rank order, the standing of each
+// computed when asked for: 16 bytes an account, where []Standing takes 40
+// (kam serve holds two rankings of a million accounts for a migration).
+type Ranking struct {
+	m    *Method
+	revs []AccountRevenue // highest revenue first, ties by ID
+	n    int              // how many have positive revenue: ranks 1…n
+	cuts []int            // bandCuts(n)
+}
+
+// Ranking sorts revs as Rank does (in place) and returns their ranking.
+func (m *Method) Ranking(revs []AccountRevenue) Ranking {
 	slices.SortFunc(revs, func(a, b AccountRevenue) int {
 		if c := cmp.Compare(b.Revenue, a.Revenue); c != 0 {
 			return c
@@ -52,20 +70,25 @@ func (m *Method) EachRank(revs []AccountRevenue, fn func(Standing)) {
 	for n < len(revs) && revs[n].Revenue > 0 {
 		n++
 	}
-	cuts := m.bandCuts(n)
-	band := 0
-	for i, r := range revs {
-		s := Standing{ID: r.ID, Revenue: r.Revenue, Tier: -1, Band: -1}
-		if i < n {
-			for band < len(cuts) && i >= cuts[band] {
-				band++
-			}
-			s.Rank = i + 1
-			s.Tier = m.TierOf(r.Revenue)
-			s.Band = band
+	return Ranking{m: m, revs: revs, n: n, cuts: m.bandCuts(n)}
+}
+
+// Len is the number of accounts ranked or not (those without positive
+// revenue come last).
+func (r Ranking) Len() int { return len(r.revs) }
+
+// At returns the standing of the i-th account in rank order.
+func (r Ranking) At(i int) Standing {
+	x := r.revs[i]
+	s := Standing{ID: x.ID, Revenue: x.Revenue, Tier: -1, Band: -1}
+	if i < r.n {
+		band := 0
+		for band < len(r.cuts) && i >= r.cuts[band] {
+			band++
 		}
-		fn(s)
+		s.Rank, s.Tier, s.Band = i+1, r.m.TierOf(x.Revenue), band
 	}
+	return s
 }
 
 // bandCuts returns, for each band, how many of the top n accounts it holds
@@ -139,6 +162,16 @@ type CurvePoint struct{ X, Y float64 }
 // Summarize builds the pyramid of the given scheme from standings produced by
 // Rank.
 func (m *Method) Summarize(st []Standing, scheme string, p Period) Pyramid {
+	return m.summarize(scheme, p, len(st), func(i int) Standing { return st[i] })
+}
+
+// SummarizeRanking builds the pyramid of the given scheme from a ranking.
+func (m *Method) SummarizeRanking(r Ranking, scheme string, p Period) Pyramid {
+	return m.summarize(scheme, p, r.Len(), r.At)
+}
+
+// summarize builds the pyramid of n standings in rank order.
+func (m *Method) summarize(scheme string, p Period, n int, at func(int) Standing) Pyramid {
 	py := Pyramid{Scheme: scheme, Period: p}
 	var layers []Layer
 	if scheme == SchemePareto {
@@ -155,7 +188,8 @@ func (m *Method) Summarize(st []Standing, scheme string, p Period) Pyramid {
 			layers = append(layers, l)
 		}
 	}
-	for _, s := range st {
+	for i := range n {
+		s := at(i)
 		if s.Tier < 0 {
 			py.NoRevenue++
 			continue
@@ -181,11 +215,12 @@ func (m *Method) Summarize(st []Standing, scheme string, p Period) Pyramid {
 		l.CumRevenueShare = ratio(int64(cum), int64(py.Revenue))
 	}
 	py.Layers = layers
-	py.Top10, py.Gini, py.Curve = concentration(st[:py.Accounts], py.Revenue)
+	revenue := func(i int) Money { return at(i).Revenue }
+	py.Top10, py.Gini, py.Curve = concentration(py.Accounts, revenue, py.Revenue)
 	if py.Accounts > 0 && len(m.Bands) > 0 {
 		core := m.Bands[len(m.Bands)-1]
 		x := float64(core.TopBP) / 10000
-		if y := curveAt(st[:py.Accounts], py.Revenue, (core.TopBP*py.Accounts+9999)/10000); y > 0 && y < 1 {
+		if y := curveAt(py.Accounts, revenue, py.Revenue, (core.TopBP*py.Accounts+9999)/10000); y > 0 && y < 1 {
 			py.Alpha = math.Log(y) / math.Log(x)
 		}
 	}
@@ -199,18 +234,18 @@ func ratio(a, b int64) float64 {
 	return float64(a) / float64(b)
 }
 
-func curveAt(ranked []Standing, total Money, k int) float64 {
+// curveAt is the revenue share of the top k of n ranked revenues.
+func curveAt(n int, revenue func(int) Money, total Money, k int) float64 {
 	var sum Money
-	for _, s := range ranked[:min(k, len(ranked))] {
-		sum += s.Revenue
+	for i := range min(k, n) {
+		sum += revenue(i)
 	}
 	return ratio(int64(sum), int64(total))
 }
 
 // concentration computes the top-10 share, the Gini coefficient and a Pareto
-// curve of at most about 200 points from accounts ranked highest first.
-func concentration(ranked []Standing, total Money) (top10, gini float64, curve []CurvePoint) {
-	n := len(ranked)
+// curve of at most about 200 points from n revenues ranked highest first.
+func concentration(n int, revenue func(int) Money, total Money) (top10, gini float64, curve []CurvePoint) {
 	if n == 0 || total <= 0 {
 		return 0, 0, nil
 	}
@@ -220,12 +255,13 @@ func concentration(ranked []Standing, total Money) (top10, gini float64, curve [
 	// Gini over ascending order: G = 2Σ i·x_i / (nΣx) − (n+1)/n, i from 1.
 	// Ranked is descending, so ascending position i = n − k.
 	var weighted float64
-	for k, s := range ranked {
-		cum += s.Revenue
+	for k := range n {
+		r := revenue(k)
+		cum += r
 		if k == 9 || (k < 9 && k == n-1) {
 			top10 = ratio(int64(cum), int64(total))
 		}
-		weighted += float64(n-k) * float64(s.Revenue)
+		weighted += float64(n-k) * float64(r)
 		if (k+1)%step == 0 || k == n-1 {
 			curve = append(curve, CurvePoint{float64(k+1) / float64(n), ratio(int64(cum), int64(total))})
 		}
@@ -245,13 +281,24 @@ type Migration struct {
 
 // Migrate compares two sets of standings under the same scheme.
 func (m *Method) Migrate(scheme string, from, to Period, prev, cur []Standing) Migration {
+	lp, lc := m.layersOf(scheme, prev, cur)
+	return m.migrate(scheme, from, to, lp, lc)
+}
+
+// MigrateRankings compares the rankings of two periods under the same scheme.
+func (m *Method) MigrateRankings(scheme string, from, to Period, prev, cur Ranking) Migration {
+	lp, lc := m.rankingLayers(scheme, prev, cur)
+	return m.migrate(scheme, from, to, lp, lc)
+}
+
+func (m *Method) migrate(scheme string, from, to Period, lp, lc []int16) Migration {
 	names := m.layerNames(scheme)
 	n := len(names)
 	mg := Migration{From: from, To: to, Layers: names, Counts: make([][]int, n+1)}
 	for i := range mg.Counts {
 		mg.Counts[i] = make([]int, n+1)
 	}
-	m.eachMove(scheme, prev, cur, func(_ int64, a, b int) {
+	eachMove(n, lp, lc, func(_ int64, a, b int) {
 		mg.Counts[a][b]++
 		switch {
 		case a < n && b < n && b < a:
@@ -265,8 +312,20 @@ func (m *Method) Migrate(scheme string, from, to Period, prev, cur []Standing) M
 
 // MovedAccounts lists the IDs of accounts in one cell of the migration.
 func (m *Method) MovedAccounts(scheme string, prev, cur []Standing, from, to int) []int64 {
+	lp, lc := m.layersOf(scheme, prev, cur)
+	return moved(len(m.layerNames(scheme)), lp, lc, from, to)
+}
+
+// MovedAccountsRankings lists the IDs of accounts in one cell of the
+// migration between two rankings.
+func (m *Method) MovedAccountsRankings(scheme string, prev, cur Ranking, from, to int) []int64 {
+	lp, lc := m.rankingLayers(scheme, prev, cur)
+	return moved(len(m.layerNames(scheme)), lp, lc, from, to)
+}
+
+func moved(none int, lp, lc []int16, from, to int) []int64 {
 	var ids []int64
-	m.eachMove(scheme, prev, cur, func(id int64, a, b int) {
+	eachMove(none, lp, lc, func(id int64, a, b int) {
 		if a == from && b == to {
 			ids = append(ids, id)
 		}
@@ -288,43 +347,72 @@ func (m *Method) layerNames(scheme string) []string {
 	return names
 }
 
-// eachMove walks the union of accounts in prev and cur (sorted copies by ID)
-// and calls fn with each account's layer index before and after.
-func (m *Method) eachMove(scheme string, prev, cur []Standing, fn func(id int64, from, to int)) {
-	none := len(m.layerNames(scheme))
-	layer := func(s Standing) int {
-		idx := s.Tier
-		if scheme == SchemePareto {
-			idx = s.Band
+// layersOf returns each account's layer index under scheme in prev and in
+// cur, by account ID; len(layers) is "none" (no positive revenue, or not
+// there). Two small arrays instead of sorted copies of both sets (160 MB for
+// a million accounts in each period).
+func (m *Method) layersOf(scheme string, prev, cur []Standing) ([]int16, []int16) {
+	var maxID int64
+	for _, st := range [][]Standing{prev, cur} {
+		for _, s := range st {
+			maxID = max(maxID, s.ID)
 		}
-		if idx < 0 {
-			return none
-		}
-		return idx
 	}
-	byID := func(a, b Standing) int { return cmp.Compare(a.ID, b.ID) }
-	p := slices.SortedFunc(slices.Values(prev), byID)
-	c := slices.SortedFunc(slices.Values(cur), byID)
-	i, j := 0, 0
-	for i < len(p) || j < len(c) {
-		switch {
-		case j >= len(c) || (i < len(p) && p[i].ID < c[j].ID):
-			if l := layer(p[i]); l != none {
-				fn(p[i].ID, l, none)
+	none := int16(len(m.layerNames(scheme)))
+	fill := func(st []Standing) []int16 {
+		out := make([]int16, maxID+1)
+		for i := range out {
+			out[i] = none
+		}
+		for _, s := range st {
+			if l := layerIndex(scheme, s); l >= 0 && s.ID >= 0 {
+				out[s.ID] = int16(l)
 			}
-			i++
-		case i >= len(p) || c[j].ID < p[i].ID:
-			if l := layer(c[j]); l != none {
-				fn(c[j].ID, none, l)
+		}
+		return out
+	}
+	return fill(prev), fill(cur)
+}
+
+// rankingLayers is layersOf for two rankings.
+func (m *Method) rankingLayers(scheme string, prev, cur Ranking) ([]int16, []int16) {
+	var maxID int64
+	for _, r := range []Ranking{prev, cur} {
+		for _, x := range r.revs {
+			maxID = max(maxID, x.ID)
+		}
+	}
+	none := int16(len(m.layerNames(scheme)))
+	fill := func(r Ranking) []int16 {
+		out := make([]int16, maxID+1)
+		for i := range out {
+			out[i] = none
+		}
+		for i := range r.n { // the rest have no layer
+			if s := r.At(i); s.ID >= 0 {
+				out[s.ID] = int16(layerIndex(scheme, s))
 			}
-			j++
-		default:
-			a, b := layer(p[i]), layer(c[j])
-			if a != none || b != none {
-				fn(p[i].ID, a, b)
-			}
-			i++
-			j++
+		}
+		return out
+	}
+	return fill(prev), fill(cur)
+}
+
+// layerIndex is the tier or band index of s under scheme, -1 for none.
+func layerIndex(scheme string, s Standing) int {
+	if scheme == SchemePareto {
+		return s.Band
+	}
+	return s.Tier
+}
+
+// eachMove calls fn, in ID order, with each account's layer before and
+// after, for every account with a layer in either (none is "no layer").
+func eachMove(none int, lp, lc []int16, fn func(id int64, from, to int)) {
+	for id := range lp {
+		a, b := int(lp[id]), int(lc[id])
+		if a != none || b != none {
+			fn(int64(id), a, b)
 		}
 	}
 }
