@@ -296,7 +296,7 @@ type RevenueWriter struct {
 	args    []any
 	copyBuf []byte      // COPY: the text of the lines not sent yet, reused
 	copyN   int         // lines queued since the last COPY ended
-	prefix  []byte      // COPY: the batch ID and a tab, which start every line
+	prefix  []byte      // the batch ID and a tab, which start every line of a COPY
 	stream  *copyStream // the COPY in progress, nil when none
 }
 
@@ -307,7 +307,11 @@ type copyStream struct {
 	done chan error
 }
 
-const revenueCols = 7
+// revenueParams is how many values an INSERT binds for a line: the batch ID
+// is written in the statement, and the class is bound as 0 or 1 (binding
+// text costs a copy into C memory in modernc's driver, measured at a tenth
+// of a 10,000,000-line import on SQLite).
+const revenueParams = 6
 
 // NewRevenueWriter starts writing lines of batch.
 func (s *Store) NewRevenueWriter(batchID int64) *RevenueWriter {
@@ -480,7 +484,15 @@ func (w *RevenueWriter) Flush(ctx context.Context) error {
 	}
 	w.args = w.args[:0]
 	for _, l := range w.buf {
-		w.args = append(w.args, w.batchID, l.LineNo, l.AccountID, int32(l.Date), int64(l.Amount), l.Class, l.Product)
+		var class int64
+		switch l.Class {
+		case crm.ClassProduct:
+		case crm.ClassService:
+			class = 1
+		default:
+			return fmt.Errorf("store: insert revenue lines: line %d: class %q is neither %s nor %s", l.LineNo, l.Class, crm.ClassProduct, crm.ClassService)
+		}
+		w.args = append(w.args, l.LineNo, l.AccountID, int64(l.Date), int64(l.Amount), class, l.Product)
 	}
 	if _, err := stmt.ExecContext(ctx, w.args...); err != nil {
 		return fmt.Errorf("store: insert revenue lines: %w", err)
@@ -499,7 +511,18 @@ func (w *RevenueWriter) stmt(ctx context.Context, n int) (*sql.Stmt, error) {
 		if i > 0 {
 			w.sb.WriteByte(',')
 		}
-		w.s.d.placeholders(&w.sb, i*revenueCols, revenueCols)
+		p := i * revenueParams
+		w.sb.WriteByte('(')
+		w.sb.Write(w.prefix[:len(w.prefix)-1]) // the batch ID
+		for j := 1; j <= 4; j++ {
+			w.sb.WriteByte(',')
+			w.s.d.bulkParam(&w.sb, p+j)
+		}
+		w.sb.WriteString(`,CASE `)
+		w.s.d.bulkParam(&w.sb, p+5)
+		w.sb.WriteString(` WHEN 1 THEN 'SERVICE' ELSE 'PRODUCT' END,`)
+		w.s.d.bulkParam(&w.sb, p+6)
+		w.sb.WriteByte(')')
 	}
 	var (
 		st  *sql.Stmt

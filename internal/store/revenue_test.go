@@ -35,8 +35,12 @@ func TestRevenueWriterText(t *testing.T) {
 		for i := range n {
 			p := special[i%len(special)]
 			want = append(want, p)
+			class := crm.ClassProduct
+			if i%3 == 0 {
+				class = crm.ClassService
+			}
 			if err := w.Add(ctx, store.LineInsert{LineNo: int64(i + 2), AccountID: ids["A"], Date: crm.MakeDate(2024, 3, 1),
-				Amount: crm.Money(i), Class: crm.ClassService, Product: p}); err != nil {
+				Amount: crm.Money(i), Class: class, Product: p}); err != nil {
 				return err
 			}
 		}
@@ -57,18 +61,36 @@ func TestRevenueWriterText(t *testing.T) {
 		}
 		t.Fatalf("%d lines stored, want %d", len(got), len(want))
 	}
-	var lines int
+	var lines, service int
 	var sum crm.Money
 	if err := s.EachLedgerEntry(ctx, 0, func(e store.LedgerEntry) {
-		if e.Service && e.AccountID == ids["A"] && e.Date == crm.MakeDate(2024, 3, 1) {
+		if e.AccountID == ids["A"] && e.Date == crm.MakeDate(2024, 3, 1) {
 			lines++
 			sum += e.Amount
+			if e.Service != (e.Amount%3 == 0) {
+				t.Errorf("line with amount %d: service %v", e.Amount, e.Service)
+			}
+			if e.Service {
+				service++
+			}
 		}
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if lines != n || sum != crm.Money(n*(n-1)/2) {
-		t.Errorf("ledger = %d lines summing to %d, want %d and %d", lines, sum, n, n*(n-1)/2)
+	if lines != n || sum != crm.Money(n*(n-1)/2) || service != (n+2)/3 {
+		t.Errorf("ledger = %d lines (%d services) summing to %d, want %d (%d) and %d", lines, service, sum, n, (n+2)/3, n*(n-1)/2)
+	}
+	// A class that is neither is refused, as the table's CHECK does.
+	err = s.InTx(ctx, func(tx *store.Store) error {
+		w := tx.NewRevenueWriter(1)
+		defer w.Close()
+		if err := w.Add(ctx, store.LineInsert{LineNo: 1, AccountID: ids["A"], Date: crm.MakeDate(2024, 3, 1), Class: "GOODS"}); err != nil {
+			return err
+		}
+		return w.Flush(ctx)
+	})
+	if err == nil {
+		t.Error("a line of class GOODS was stored")
 	}
 }
 
