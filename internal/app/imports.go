@@ -727,12 +727,18 @@ func (im *importer) flush() error {
 				im.codes.add(a.Code, 0) // nothing is written on a dry run
 			}
 		} else {
-			if im.writer != nil {
-				if err := im.writer.releaseConn(); err != nil {
-					return err
-				}
+			var created map[string]int64
+			insert := func() error {
+				var err error
+				created, err = im.tx.InsertAccounts(im.ctx, fresh, im.app.now())
+				return err
 			}
-			created, err := im.tx.InsertAccounts(im.ctx, fresh, im.app.now())
+			var err error
+			if im.writer != nil {
+				err = im.writer.exec(insert) // between two COPYs of the writer
+			} else {
+				err = insert()
+			}
 			if err != nil {
 				return err
 			}

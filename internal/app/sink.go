@@ -11,19 +11,24 @@ import (
 // and checking the file (one core) overlaps with the database writing them
 // (the other core, or the PostgreSQL server). Both sides share the import's
 // transaction. On PostgreSQL the writer keeps one COPY open on the
-// transaction's connection while lines come, so the reader must call
-// release before it runs a statement of its own; on SQLite database/sql
-// serialises their use of the transaction.
+// transaction's connection while lines come, so a statement of the reader
+// goes through exec, which runs it in the writer's goroutine between two
+// COPYs.
 type lineSink struct {
-	ctx     context.Context
-	cancel  context.CancelFunc
-	w       *store.RevenueWriter
-	ch      chan []store.LineInsert
-	free    chan []store.LineInsert // chunks written, for the reader to fill again
-	release chan chan error         // the reader asks for the connection
-	done    chan struct{}
-	once    sync.Once
-	err     error // set by the writer goroutine, before done closes or a release is answered
+	ctx    context.Context
+	cancel context.CancelFunc
+	w      *store.RevenueWriter
+	ch     chan []store.LineInsert
+	free   chan []store.LineInsert // chunks written, for the reader to fill again
+	execCh chan execRequest
+	done   chan struct{}
+	once   sync.Once
+	err    error // set by the writer goroutine, before done closes or an exec is answered
+}
+
+type execRequest struct {
+	fn    func() error
+	reply chan error
 }
 
 // sinkDepth is how many chunks of lines may wait for the writer: enough for
@@ -34,7 +39,7 @@ const sinkDepth = 16
 func newLineSink(ctx context.Context, w *store.RevenueWriter) *lineSink {
 	ctx, cancel := context.WithCancel(ctx)
 	s := &lineSink{ctx: ctx, cancel: cancel, w: w, ch: make(chan []store.LineInsert, sinkDepth),
-		free: make(chan []store.LineInsert, sinkDepth+1), release: make(chan chan error), done: make(chan struct{})}
+		free: make(chan []store.LineInsert, sinkDepth+1), execCh: make(chan execRequest), done: make(chan struct{})}
 	go s.run()
 	return s
 }
@@ -51,11 +56,17 @@ func (s *lineSink) run() {
 				return
 			}
 			s.write(chunk)
-		case reply := <-s.release:
-			if s.err == nil {
-				s.fail(s.w.Release(s.ctx))
+		case req := <-s.execCh:
+			if s.err != nil {
+				req.reply <- s.err
+				continue
 			}
-			reply <- s.err
+			s.fail(s.w.Release(s.ctx))
+			if s.err != nil {
+				req.reply <- s.err
+				continue
+			}
+			req.reply <- req.fn()
 		}
 	}
 }
@@ -100,14 +111,15 @@ func (s *lineSink) send(chunk []store.LineInsert) error {
 	}
 }
 
-// releaseConn asks the writer to end its COPY, so that the transaction's
-// connection is free for a statement of the reader. Lines queued before
-// are written later.
-func (s *lineSink) releaseConn() error {
-	reply := make(chan error, 1)
+// exec runs fn, a statement of the reader in the import's transaction, in
+// the writer's goroutine once it has ended its COPY: the connection is free
+// for fn then, and no COPY starts again before fn returns. Lines queued
+// before are written later.
+func (s *lineSink) exec(fn func() error) error {
+	req := execRequest{fn: fn, reply: make(chan error, 1)}
 	select {
-	case s.release <- reply:
-		return <-reply
+	case s.execCh <- req:
+		return <-req.reply
 	case <-s.done:
 		return s.err
 	}

@@ -357,7 +357,7 @@ func (w *RevenueWriter) Add(ctx context.Context, l LineInsert) error {
 
 // Release ends the COPY in progress, if there is one, after sending it the
 // lines queued, so that the transaction's connection is free for other
-// statements. Lines queued while no COPY is open stay queued.
+// statements until the next Add, which may open a COPY again.
 func (w *RevenueWriter) Release(ctx context.Context) error {
 	if w.stream == nil {
 		return nil
