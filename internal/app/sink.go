@@ -103,6 +103,9 @@ func (s *lineSink) send(chunk []store.LineInsert) error {
 	case <-s.done:
 		return s.err
 	case <-s.ctx.Done():
+		// The writer may be waiting for lines: let it finish, or done
+		// would never close. The reader sends nothing after an error.
+		s.once.Do(func() { close(s.ch) })
 		<-s.done
 		if s.err != nil {
 			return s.err
