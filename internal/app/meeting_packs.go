@@ -174,7 +174,9 @@ func (a *App) WeeklyPack(ctx context.Context, teamID int64, w crm.Week) (WeeklyP
 			if k.OwnerID == pr.ID {
 				r.Activities += k.Count
 				if slices.Contains(m.Standards.EffectiveKinds, k.Kind) {
-					r.Meetings += k.Count
+					// Counted as compliance counts them (store.EffectiveMeetings):
+					// of an effective kind and with an outcome.
+					r.Meetings += k.WithOutcome
 				}
 			}
 		}

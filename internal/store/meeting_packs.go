@@ -12,11 +12,14 @@ import (
 // one query over the indexes of migrations 0007 and 0009, whatever the
 // size of the team.
 
-// KindCount is how many activities one person did of one kind.
+// KindCount is how many activities one person did of one kind, and how
+// many of them have an outcome recorded (an effective meeting needs one,
+// docs/standards.md).
 type KindCount struct {
-	OwnerID int64
-	Kind    string
-	Count   int
+	OwnerID     int64
+	Kind        string
+	Count       int
+	WithOutcome int
 }
 
 // ActivityKinds counts the activities of people dated from..to by person
@@ -26,7 +29,7 @@ func (s *Store) ActivityKinds(ctx context.Context, people []int64, from, to crm.
 		return nil, nil
 	}
 	args := []any{from, to}
-	rows, err := s.q.QueryContext(ctx, `SELECT owner_id, kind, COUNT(*) FROM activities
+	rows, err := s.q.QueryContext(ctx, `SELECT owner_id, kind, COUNT(*), SUM(CASE WHEN outcome <> '' THEN 1 ELSE 0 END) FROM activities
 		WHERE owner_id IN (`+inList(&args, people)+`) AND date >= $1 AND date <= $2 GROUP BY owner_id, kind`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: activity kinds: %w", err)
@@ -35,7 +38,7 @@ func (s *Store) ActivityKinds(ctx context.Context, people []int64, from, to crm.
 	var out []KindCount
 	for rows.Next() {
 		var k KindCount
-		if err := rows.Scan(&k.OwnerID, &k.Kind, &k.Count); err != nil {
+		if err := rows.Scan(&k.OwnerID, &k.Kind, &k.Count, &k.WithOutcome); err != nil {
 			return nil, fmt.Errorf("store: activity kinds: %w", err)
 		}
 		out = append(out, k)
