@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 
@@ -51,7 +52,24 @@ func (h *handler) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, accountList(page.Accounts, page.Total, page.Page, page.PerPage))
+	if page.Key == "" {
+		return writeJSON(w, http.StatusOK, accountList(page.Accounts, page.Total, page.Page, page.PerPage))
+	}
+	// A page named by its state of the data: its JSON is made once.
+	body, err := h.listBodies.Get(page.Key, func() ([]byte, error) {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		err := enc.Encode(accountList(page.Accounts, page.Total, page.Page, page.PerPage))
+		return b.Bytes(), err
+	})
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write(body)
+	return err
 }
 
 func (h *handler) showAccount(w http.ResponseWriter, r *http.Request) error {

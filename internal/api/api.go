@@ -14,18 +14,25 @@ import (
 	"kam/internal/app"
 	"kam/internal/crm"
 	"kam/internal/i18n"
+	"kam/internal/memo"
 	"kam/internal/route"
 )
 
 type handler struct {
 	app *app.App
 	log *slog.Logger
+	// listBodies keeps the JSON of the account pages that
+	// app.AccountPage.Key names (accounts.go): under 50 clients, making
+	// the JSON of 50 accounts was a third of a list request's time at
+	// 1,000,000 accounts (docs/benchmarks.md). One per App, since a key
+	// names a state of one database.
+	listBodies *memo.Bytes
 }
 
 // Routes registers the API on mux under /api/v1 and returns the access
 // rule of each route.
 func Routes(mux *http.ServeMux, a *app.App, log *slog.Logger) []route.Rule {
-	h := &handler{app: a, log: log}
+	h := &handler{app: a, log: log, listBodies: &memo.Bytes{MaxBytes: 8 << 20}}
 	m := route.New(mux, h.guard)
 	m.Handle("GET /api/v1/openapi.json", crm.PermPublic, h.fn(h.openAPI))
 	m.Handle("GET /api/v1/me", crm.PermSignedIn, h.fn(h.me))

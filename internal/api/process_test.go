@@ -272,4 +272,12 @@ func TestOppStagesSettingsAPI(t *testing.T) {
 		wantBody: []string{`"stage":"线索"`, `"probability":5`}})
 	e.run(t, scenario{name: "the funnel follows", path: "/api/v1/pipeline/funnel", wantStatus: 200,
 		wantBody: []string{`"stage":"线索"`, `"stage":"谈判"`, `"stage":"WON"`}})
+	e.run(t, scenario{name: "a stage that holds an opportunity stays", method: "PUT", path: "/api/v1/settings/method",
+		body:       `{"tiers":[{"name":"A","min_revenue":100},{"name":"B","min_revenue":0}],"bands":[{"name":"OX_NOSE","top_share":0.01,"expected_share":0.5}],"fiscal_year_start":1,"downgrade_after":2,"opportunity_stages":[{"name":"谈判","probability":60}]}`,
+		wantStatus: 422, check: func(t *testing.T, res response) {
+			if pr := problemOf(t, res); pr.Fields["opportunity_stages"] != i18n.Get(i18n.Default).T("error.method.opp_stages.in_use") {
+				t.Errorf("problem fields = %v", pr.Fields)
+			}
+		}})
+	e.run(t, scenario{name: "unchanged", path: "/api/v1/settings/method", wantStatus: 200, wantBody: []string{`"version":1,`, `{"name":"线索","probability":5`}})
 }

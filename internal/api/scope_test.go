@@ -126,3 +126,24 @@ func TestDataScopeAPI(t *testing.T) {
 		}
 	}
 }
+
+// TestListBodyKept: the JSON of a tier's list by revenue is kept per state
+// of the data; an edit of an account shows at once.
+func TestListBodyKept(t *testing.T) {
+	t.Parallel()
+	e := smallDemoEnv(t)
+	ctx := context.Background()
+	page, err := e.app.Accounts(ctx, store.AccountFilter{Tier: "B", Sort: "revenue", Page: 1, PerPage: 50})
+	if err != nil || page.Key == "" || len(page.Accounts) == 0 {
+		t.Fatalf("tier B: key %q, %d accounts, %v; it must be answered from memory for this test to mean anything", page.Key, len(page.Accounts), err)
+	}
+	first := page.Accounts[0]
+	path := "/api/v1/accounts?tier=B&sort=revenue"
+	e.run(t, scenario{path: path, wantStatus: 200, wantBody: []string{`"name":"` + first.Name + `"`}})
+	e.run(t, scenario{path: path, wantStatus: 200, wantBody: []string{`"name":"` + first.Name + `"`}})
+	first.Name = "改过名的客户"
+	if _, err := e.app.UpdateAccount(ctx, "test", first); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t, scenario{path: path, wantStatus: 200, wantBody: []string{`"name":"改过名的客户"`}})
+}

@@ -23,6 +23,11 @@ type AccountPage struct {
 	Page     int
 	PerPage  int
 	Pages    int
+	// Key, when not empty, names the page in one state of the data: two
+	// pages with the same Key are the same, so what is made of one (the
+	// API's JSON) can serve the other. Set for the lists answered from
+	// memory (one tier or band by revenue, unscoped).
+	Key string
 }
 
 // MaxPerPage bounds a page of any list.

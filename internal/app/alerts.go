@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
 
 	"kam/internal/crm"
@@ -58,7 +59,6 @@ func (a *App) ScanAlerts(ctx context.Context, today crm.Date) (ScanResult, error
 		return res, err
 	}
 	now := a.now()
-	p := i18n.Get(i18n.Default)
 	for _, rule := range crm.AlertRuleNames {
 		cur := hits[rule]
 		res.Open += len(cur)
@@ -104,8 +104,9 @@ func (a *App) ScanAlerts(ctx context.Context, today crm.Date) (ScanResult, error
 					n++
 					al.ID = id
 					row := store.AlertRow{Alert: al, AccountName: h.sub.AccountName}
-					if err := a.Notify(ctx, tx, Notification{Kind: AlertKind + rule, Title: AlertTitle(p, row),
-						Body: alertBody(p, row), Link: h.link, Recipients: h.people}); err != nil {
+					render := func(p *i18n.Printer) (string, string) { return AlertTitle(p, row), alertBody(p, row) }
+					if err := a.Notify(ctx, tx, Notification{Kind: AlertKind + rule, Render: render,
+						Link: h.link, Recipients: h.people}); err != nil {
 						return err
 					}
 				}
@@ -367,7 +368,44 @@ func (a *App) AlertCount(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	return a.store.CountAlerts(ctx, store.AlertFilter{Open: true, Unacked: true, People: sc.Filter()})
+	// Every page shows the count: it is kept per scope until an alert or
+	// an account changes (with 30,000 open alerts, counting them for every
+	// page took most of a page's time under load).
+	st, err := a.store.AlertsStateNow(ctx)
+	if err != nil {
+		return 0, err
+	}
+	people := sc.Filter()
+	key := "all"
+	if people != nil {
+		key = fmt.Sprint(people)
+	}
+	c := &a.badges
+	c.mu.Lock()
+	if c.state != st || c.counts == nil {
+		c.state, c.counts = st, map[string]int{}
+	}
+	n, ok := c.counts[key]
+	c.mu.Unlock()
+	if ok {
+		return n, nil
+	}
+	if n, err = a.store.CountAlerts(ctx, store.AlertFilter{Open: true, Unacked: true, People: people}); err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	if c.state == st && c.counts != nil && len(c.counts) < 10_000 {
+		c.counts[key] = n
+	}
+	c.mu.Unlock()
+	return n, nil
+}
+
+// badgeCache keeps the counts of open alerts per scope in one AlertsState.
+type badgeCache struct {
+	mu     sync.Mutex
+	state  store.AlertsState
+	counts map[string]int
 }
 
 // AckAlert records that the principal has seen alert id and acts on it. It

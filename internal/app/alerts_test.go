@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 	"kam/internal/app"
 	"kam/internal/app/apptest"
 	"kam/internal/crm"
+	"kam/internal/i18n"
 	"kam/internal/notify/notifytest"
 	"kam/internal/store"
 )
@@ -349,5 +351,71 @@ func TestCompliance(t *testing.T) {
 	all, err := f.a.Compliance(apptest.Context(f.admin), app.ComplianceScope{PersonID: f.rep2.ID}, w)
 	if err != nil || len(all.People) != 1 || all.People[0].Compliant != true {
 		t.Errorf("rep2 %+v, %v", all.People, err)
+	}
+}
+
+// TestAlertsInEachReadersLanguage: an alert reaches each recipient's inbox
+// in the language they chose on /me (the rep: English), the installation's
+// default for the others (the manager: Chinese), and the group robot in the
+// default language.
+func TestAlertsInEachReadersLanguage(t *testing.T) {
+	t.Parallel()
+	f := newAlertFix(t)
+	if err := f.a.SetMyLang(apptest.Context(f.rep), "en"); err != nil {
+		t.Fatal(err)
+	}
+	var ve *crm.ValidationError
+	if err := f.a.SetMyLang(apptest.Context(f.manager), "fr"); !errors.As(err, &ve) {
+		t.Errorf("SetMyLang(fr) = %v, want a validation error", err)
+	}
+	if err := f.a.SetMyLang(context.Background(), "en"); !errors.Is(err, crm.ErrForbidden) {
+		t.Errorf("SetMyLang without a person = %v, want ErrForbidden", err)
+	}
+	if me, err := f.a.Me(apptest.Context(f.rep)); err != nil || me.Lang != "en" {
+		t.Fatalf("Me = %+v, %v", me, err)
+	}
+	f.scan(t)
+	alerts := f.open(t, f.manager)
+	byTitle := func(p crm.Person) map[string]bool {
+		items, err := f.a.Inbox(apptest.Context(p), false, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{}
+		for _, it := range items {
+			out[it.Title] = true
+		}
+		return out
+	}
+	repBox, mgrBox := byTitle(f.rep), byTitle(f.manager)
+	en, zh := i18n.Get("en"), i18n.Get(i18n.Default)
+	checked := 0
+	for _, r := range alerts {
+		if !slices.Contains(r.Recipients, f.rep.ID) || !slices.Contains(r.Recipients, f.manager.ID) {
+			continue
+		}
+		checked++
+		if !repBox[app.AlertTitle(en, r)] || repBox[app.AlertTitle(zh, r)] {
+			t.Errorf("the rep's inbox %v lacks the English %q", repBox, app.AlertTitle(en, r))
+		}
+		if !mgrBox[app.AlertTitle(zh, r)] {
+			t.Errorf("the manager's inbox %v lacks the Chinese %q", mgrBox, app.AlertTitle(zh, r))
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no alert went to both the rep and the manager")
+	}
+	ds, err := f.a.Deliveries(apptest.Context(f.admin), store.DeliveryFilter{Limit: 500})
+	if err != nil || len(ds) == 0 {
+		t.Fatalf("deliveries %d, %v", len(ds), err)
+	}
+	zhTitles := map[string]bool{}
+	for _, r := range f.open(t, f.admin) {
+		zhTitles[app.AlertTitle(zh, r)] = true
+	}
+	for _, d := range ds {
+		if !zhTitles[d.Title] {
+			t.Errorf("robot delivery %q is not the Chinese title of an alert (%v)", d.Title, zhTitles)
+		}
 	}
 }

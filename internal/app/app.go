@@ -24,6 +24,7 @@ type App struct {
 
 	standMu sync.Mutex // one recomputation of standings at a time
 	lists   listIndex
+	badges  badgeCache // alerts.go
 
 	mu       sync.Mutex
 	cache    map[string]any // computed reports keyed by inputs, see cached
@@ -85,6 +86,9 @@ func (a *App) SaveMethod(ctx context.Context, actor string, m crm.Method, note s
 	}
 	var id int64
 	err = a.store.InTx(ctx, func(tx *store.Store) error {
+		if err := stagesInUse(ctx, tx, before, m); err != nil {
+			return err
+		}
 		var err error
 		if id, err = tx.SaveMethod(ctx, m, note, actor, a.now()); err != nil {
 			return err
@@ -132,6 +136,33 @@ func (a *App) invalidate() {
 	a.mu.Lock()
 	a.cache = map[string]any{}
 	a.mu.Unlock()
+}
+
+// stagesInUse refuses a configuration that drops (or renames) an open
+// opportunity stage of before while open opportunities are in it: they
+// would be left in a stage the pipeline no longer has.
+func stagesInUse(ctx context.Context, tx *store.Store, before, after crm.Method) error {
+	var dropped []string
+	for _, s := range before.OppStages {
+		if _, ok := after.OppStage(s.Name); !ok {
+			dropped = append(dropped, s.Name)
+		}
+	}
+	if len(dropped) == 0 {
+		return nil
+	}
+	held, err := tx.Funnel(ctx, store.OppFilter{Stages: dropped})
+	if err != nil {
+		return err
+	}
+	for _, r := range held {
+		if r.Count > 0 {
+			v := &crm.ValidationError{}
+			v.Add("opportunity_stages", "error.method.opp_stages.in_use")
+			return v
+		}
+	}
+	return nil
 }
 
 // MethodVersions lists the saved configuration versions, newest first.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"kam/internal/crm"
+	"kam/internal/i18n"
 	"kam/internal/store"
 )
 
@@ -33,6 +34,39 @@ type Notification struct {
 	// Channels it goes out through: nil for every enabled channel, an
 	// empty list for none.
 	Channels []int64
+	// Render, when set, writes the title and body in a language, and
+	// Title and Body are not used: each recipient's inbox item and
+	// e-mail is written in the language they read KAM in (crm.Person.Lang),
+	// group robots and e-mails to a channel's fixed addresses in the
+	// installation's default (i18n.Default).
+	Render func(p *i18n.Printer) (title, body string)
+}
+
+// texts returns n's title and body in each language asked, rendering
+// each language once.
+type texts struct {
+	n    *Notification
+	done map[string][2]string
+}
+
+func (t *texts) in(lang string) (title, body string) {
+	if t.n.Render == nil {
+		return t.n.Title, t.n.Body
+	}
+	if lang == "" || !slices.Contains(i18n.Langs(), lang) {
+		lang = i18n.Default
+	}
+	if v, ok := t.done[lang]; ok {
+		return v[0], v[1]
+	}
+	title, body = t.n.Render(i18n.Get(lang))
+	title = cut(strings.Join(strings.Fields(title), " "), 200)
+	body = cut(strings.TrimSpace(body), 4000)
+	if t.done == nil {
+		t.done = map[string][2]string{}
+	}
+	t.done[lang] = [2]string{title, body}
+	return title, body
 }
 
 // payload is a delivery's message, stored as JSON in the outbox.
@@ -58,7 +92,8 @@ func (a *App) Notify(ctx context.Context, tx *store.Store, n Notification) error
 	n.Title = cut(strings.Join(strings.Fields(n.Title), " "), 200)
 	n.Body = cut(strings.TrimSpace(n.Body), 4000)
 	n.Link = strings.TrimSpace(n.Link)
-	if n.Title == "" {
+	msg := &texts{n: &n}
+	if title, _ := msg.in(i18n.Default); title == "" {
 		return &crm.ValidationError{Fields: map[string]string{"title": "error.required"}}
 	}
 	now := a.now()
@@ -67,7 +102,8 @@ func (a *App) Notify(ctx context.Context, tx *store.Store, n Notification) error
 		return err
 	}
 	for _, p := range people {
-		if _, err := tx.AddToInbox(ctx, store.InboxItem{PersonID: p.ID, Kind: n.Kind, Title: n.Title, Body: n.Body, Link: n.Link, CreatedAt: now}); err != nil {
+		title, body := msg.in(p.Lang)
+		if _, err := tx.AddToInbox(ctx, store.InboxItem{PersonID: p.ID, Kind: n.Kind, Title: title, Body: body, Link: n.Link, CreatedAt: now}); err != nil {
 			return err
 		}
 	}
@@ -82,28 +118,27 @@ func (a *App) Notify(ctx context.Context, tx *store.Store, n Notification) error
 		if !c.Enabled || (n.Channels != nil && !slices.Contains(n.Channels, c.ID)) {
 			continue
 		}
-		if err := a.enqueue(ctx, tx, c, n, people, now); err != nil {
+		if err := a.enqueue(ctx, tx, c, n.Kind, n.Link, msg, people, now); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// enqueue adds the deliveries of n through c: one per robot; for e-mail,
-// one to the channel's fixed recipients or one per person, so that a bad
-// address holds up nobody else's.
-func (a *App) enqueue(ctx context.Context, tx *store.Store, c crm.Channel, n Notification, people []store.Recipient, now time.Time) error {
-	p := payload{Kind: n.Kind, Title: n.Title, Body: n.Body, Link: n.Link}
+// enqueue adds the deliveries of a notification through c: one per robot;
+// for e-mail, one to the channel's fixed recipients or one per person (in
+// their language), so that a bad address holds up nobody else's.
+func (a *App) enqueue(ctx context.Context, tx *store.Store, c crm.Channel, kind, link string, t *texts, people []store.Recipient, now time.Time) error {
 	var payloads []payload
 	switch {
 	case c.Kind != crm.ChannelEmail, c.SMTPTo != "":
-		payloads = append(payloads, p)
+		title, body := t.in(i18n.Default)
+		payloads = append(payloads, payload{Kind: kind, Title: title, Body: body, Link: link})
 	default:
 		for _, r := range people {
 			if r.Email != "" {
-				q := p
-				q.To = []string{r.Email}
-				payloads = append(payloads, q)
+				title, body := t.in(r.Lang)
+				payloads = append(payloads, payload{Kind: kind, Title: title, Body: body, Link: link, To: []string{r.Email}})
 			}
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"kam/internal/app"
 	"kam/internal/app/apptest"
 	"kam/internal/crm"
+	"kam/internal/i18n"
 	"kam/internal/notify/notifytest"
 	"kam/internal/store"
 	"kam/internal/store/storetest"
@@ -516,5 +517,53 @@ func TestInbox(t *testing.T) {
 	}
 	if mine, _ := f.a.Inbox(apptest.Context(f.admin), false, 0, 0); len(mine) != 0 {
 		t.Errorf("the administrator sees %d notifications of others", len(mine))
+	}
+}
+
+// TestNotifyInEachLanguage: a notification that renders itself is written
+// into each inbox and each person's e-mail in the language the person
+// reads KAM in, and to group robots in the installation's default.
+func TestNotifyInEachLanguage(t *testing.T) {
+	t.Parallel()
+	f := newNF(t)
+	ctx := context.Background()
+	if err := f.a.SetMyLang(apptest.Context(f.rep), "en"); err != nil {
+		t.Fatal(err)
+	}
+	robot := notifytest.NewRobot(t, crm.ChannelFeishu, "")
+	feishu := f.channel(t, robot.Channel("飞书群", crm.FormatText))
+	mail := f.channel(t, crm.Channel{Name: "邮件", Kind: crm.ChannelEmail, SMTPHost: "127.0.0.1", SMTPPort: 1, SMTPFrom: "kam@corp.example", Enabled: true})
+	rendered := 0
+	n := app.Notification{Kind: "test", Link: "/alerts", Recipients: []int64{f.rep.ID, f.admin.ID},
+		Render: func(p *i18n.Printer) (string, string) {
+			rendered++
+			return p.T("alert.rule.OPP_STALE"), p.T("alert.account", "华为")
+		}}
+	if err := f.a.Notify(ctx, nil, n); err != nil {
+		t.Fatal(err)
+	}
+	if rendered != 2 {
+		t.Errorf("rendered %d times, want once per language", rendered)
+	}
+	en, zh := i18n.Get("en"), i18n.Get(i18n.Default)
+	for p, want := range map[*crm.Person]*i18n.Printer{&f.rep: en, &f.admin: zh} {
+		items, err := f.a.Inbox(apptest.Context(*p), false, 0, 0)
+		if err != nil || len(items) != 1 || items[0].Title != want.T("alert.rule.OPP_STALE") || items[0].Body != want.T("alert.account", "华为") {
+			t.Errorf("inbox of %s = %+v, %v", p.Name, items, err)
+		}
+	}
+	got := map[string]string{}
+	for _, d := range f.deliveries(t) {
+		switch d.ChannelID {
+		case feishu.ID:
+			got["robot"] = d.Title
+		case mail.ID:
+			got[strings.Join(d.To, ",")] = d.Title
+		}
+	}
+	want := map[string]string{"robot": zh.T("alert.rule.OPP_STALE"), "wang@corp.example": en.T("alert.rule.OPP_STALE"),
+		"admin@corp.example": zh.T("alert.rule.OPP_STALE")}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("deliveries %v, want %v", got, want)
 	}
 }

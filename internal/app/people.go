@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"kam/internal/crm"
+	"kam/internal/i18n"
 	"kam/internal/store"
 )
 
@@ -275,6 +277,32 @@ func (a *App) SetPassword(ctx context.Context, id int64, current, password strin
 			}
 		}
 		return tx.Audit(ctx, audit(a.now(), "", "password_change", "person", id, nil, nil))
+	})
+}
+
+// SetMyLang stores the language the signed-in person reads KAM in: the
+// notifications written to them from now on (inbox, e-mail) are in it.
+// "" returns to the installation's default.
+func (a *App) SetMyLang(ctx context.Context, lang string) error {
+	me := PrincipalFrom(ctx)
+	if me.PersonID == 0 {
+		return crm.ErrForbidden
+	}
+	if lang != "" && !slices.Contains(i18n.Langs(), lang) {
+		return &crm.ValidationError{Fields: map[string]string{"lang": "error.lang.unknown"}}
+	}
+	p, err := a.store.Person(ctx, me.PersonID)
+	if err != nil {
+		return err
+	}
+	if p.Lang == lang {
+		return nil
+	}
+	return a.store.InTx(ctx, func(tx *store.Store) error {
+		if err := tx.SetPersonLang(ctx, me.PersonID, lang); err != nil {
+			return err
+		}
+		return tx.Audit(ctx, audit(a.now(), "", "update", "person", me.PersonID, map[string]string{"lang": p.Lang}, map[string]string{"lang": lang}))
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"runtime/debug"
 	"time"
 
@@ -25,6 +26,20 @@ import (
 // more; SQLite's page caches and the binary take the rest of 300 MB
 // (docs/benchmarks.md).
 const serveMemoryLimit = 200 << 20
+
+// servePprof serves net/http/pprof on addr until ctx ends.
+func servePprof(ctx context.Context, addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { <-ctx.Done(); srv.Close() }()
+	log.Warn("profiler listening (KAM_PPROF)", "addr", addr)
+	if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		log.Error("profiler", "err", err)
+	}
+}
 
 func runServe(ctx context.Context, env Env, args []string) error {
 	var cfg config.Config
@@ -90,6 +105,11 @@ func runServe(ctx context.Context, env Env, args []string) error {
 	go expireSessions(ctx, a, log)
 	go a.NewSender(app.SenderOptions{Logger: log, BaseURL: env.Getenv("KAM_PUBLIC_URL")}).Run(ctx) // notifications: docs/notifications.md
 	go a.RunAlertScans(ctx, time.Hour)                                                             // alerts: docs/standards.md
+	if addr := env.Getenv("KAM_PPROF"); addr != "" {
+		// For measuring only (docs/benchmarks.md): Go's profiler on an
+		// address of its own, never on KAM's, with no sign-in.
+		go servePprof(ctx, addr, log)
+	}
 	h, err := server.New(a, server.Options{Logger: log, Dev: cfg.Dev, TrustProxy: cfg.TrustProxy, OIDC: oidc})
 	if err != nil {
 		return err

@@ -109,9 +109,13 @@ type Person struct {
 	Scope        string
 	Active       bool
 	HasPassword  bool // read only: a local password is set
-	Version      int
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Lang is the language the person reads KAM in ("": the installation's
+	// default), for the notifications written to them; set with its own
+	// use case (app.SetMyLang), not with the rest of the person.
+	Lang      string
+	Version   int
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Normalize trims the text fields and lower-cases the e-mail address.

@@ -259,6 +259,7 @@ var wantRules = map[string]crm.Permission{
 	"POST /setup":                     crm.PermPublic,
 	"GET /me":                         crm.PermSignedIn,
 	"POST /me/password":               crm.PermSignedIn,
+	"POST /me/lang":                   crm.PermSignedIn,
 	"POST /me/tokens":                 crm.PermSignedIn,
 	"POST /me/tokens/{id}/revoke":     crm.PermSignedIn,
 	"POST /me/signout-everywhere":     crm.PermSignedIn,

@@ -301,8 +301,31 @@ type stmtCache struct {
 // transactions: modernc's driver prepares every query anew otherwise (a
 // fifth of a list request's time at 1,000,000 accounts).
 func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if s.stmts == nil || s.inTx {
+	st, err := s.cachedStmt(ctx, q)
+	if err != nil || st == nil {
+		if err != nil {
+			return nil, err
+		}
 		return s.q.QueryContext(ctx, q, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow is query for one row: the reads of every request (who is
+// signed in, the state of the data) go through it.
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := s.cachedStmt(ctx, q)
+	if err != nil || st == nil {
+		return s.q.QueryRowContext(ctx, q, args...) // the error, if any, again
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// cachedStmt returns the statement prepared for q, preparing it once; nil
+// inside a transaction (statements of the pool cannot run there).
+func (s *Store) cachedStmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s.stmts == nil || s.inTx {
+		return nil, nil
 	}
 	c := s.stmts
 	c.mu.Lock()
@@ -315,12 +338,22 @@ func (s *Store) query(ctx context.Context, q string, args ...any) (*sql.Rows, er
 		}
 		c.mu.Lock()
 		if c.m == nil || len(c.m) >= 64 {
+			// Texts vary with the length of IN lists: start afresh. A
+			// statement closed here is freed once its open rows are.
+			for _, old := range c.m {
+				old.Close()
+			}
 			c.m = map[string]*sql.Stmt{}
 		}
-		c.m[q] = st
+		if prev, ok := c.m[q]; ok { // prepared meanwhile by another request
+			st.Close()
+			st = prev
+		} else {
+			c.m[q] = st
+		}
 		c.mu.Unlock()
 	}
-	return st.QueryContext(ctx, args...)
+	return st, nil
 }
 
 // EachAccount streams every account matching f (ignoring paging) in list order.
@@ -487,7 +520,7 @@ func (s *Store) WriteStandings(ctx context.Context, st iter.Seq[Standing]) error
 				return fmt.Errorf("store: standings: %w", err)
 			}
 		}
-		return nil
+		return tx.bumpState(ctx, "accounts_epoch")
 	})
 }
 

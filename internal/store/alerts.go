@@ -91,7 +91,10 @@ func (s *Store) RaiseAlert(ctx context.Context, al Alert) (int64, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
-	return id, s.writeErr(err, "raise alert")
+	if err != nil {
+		return 0, s.writeErr(err, "raise alert")
+	}
+	return id, s.bumpState(ctx, "alerts_epoch")
 }
 
 // OpenAlertSubjects maps the subject of every open alert of rule to the
@@ -115,22 +118,48 @@ func (s *Store) OpenAlertSubjects(ctx context.Context, rule string) (map[int64]i
 
 // ResolveAlerts marks the alerts ids resolved at at.
 func (s *Store) ResolveAlerts(ctx context.Context, ids []int64, at time.Time) error {
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		args := []any{at.UTC()}
-		in := inList(&args, ids[:n])
-		if _, err := s.q.ExecContext(ctx, `UPDATE alerts SET resolved_at = $1 WHERE resolved_at IS NULL AND id IN (`+in+`)`, args...); err != nil {
-			return fmt.Errorf("store: resolve alerts: %w", err)
+	return s.InTx(ctx, func(tx *Store) error {
+		for len(ids) > 0 {
+			n := min(len(ids), 500)
+			args := []any{at.UTC()}
+			in := inList(&args, ids[:n])
+			if _, err := tx.q.ExecContext(ctx, `UPDATE alerts SET resolved_at = $1 WHERE resolved_at IS NULL AND id IN (`+in+`)`, args...); err != nil {
+				return fmt.Errorf("store: resolve alerts: %w", err)
+			}
+			ids = ids[n:]
 		}
-		ids = ids[n:]
-	}
-	return nil
+		return tx.bumpState(ctx, "alerts_epoch")
+	})
 }
 
 // AckAlert records that person by acknowledged alert id at at.
 func (s *Store) AckAlert(ctx context.Context, id, by int64, at time.Time) error {
-	res, err := s.q.ExecContext(ctx, `UPDATE alerts SET acked_at = $2, acked_by = $3 WHERE id = $1`, id, at.UTC(), by)
-	return s.updated(ctx, res, err, "alert", id, func() error { _, err := s.Alert(ctx, id); return err })
+	return s.InTx(ctx, func(tx *Store) error {
+		res, err := tx.q.ExecContext(ctx, `UPDATE alerts SET acked_at = $2, acked_by = $3 WHERE id = $1`, id, at.UTC(), by)
+		if err := tx.updated(ctx, res, err, "alert", id, func() error { _, err := tx.Alert(ctx, id); return err }); err != nil {
+			return err
+		}
+		return tx.bumpState(ctx, "alerts_epoch")
+	})
+}
+
+// AlertsState is what the count of a person's open alerts depends on:
+// the alerts (raised, resolved, acknowledged) and the accounts (their
+// owners decide whose they are).
+type AlertsState struct{ Alerts, Accounts int64 }
+
+// AlertsStateNow reads the AlertsState in one query.
+func (s *Store) AlertsStateNow(ctx context.Context) (AlertsState, error) {
+	var alerts, accounts sql.NullString
+	err := s.queryRow(ctx, `SELECT (SELECT value FROM app_state WHERE key = 'alerts_epoch'), (SELECT value FROM app_state WHERE key = 'accounts_epoch')`).
+		Scan(&alerts, &accounts)
+	if err != nil {
+		return AlertsState{}, fmt.Errorf("store: alerts state: %w", err)
+	}
+	var st AlertsState
+	st.Alerts, _ = strconv.ParseInt(alerts.String, 10, 64)
+	st.Accounts, _ = strconv.ParseInt(accounts.String, 10, 64)
+	return st, nil
 }
 
 // Alert returns one alert.
@@ -228,7 +257,7 @@ func (s *Store) CountAlerts(ctx context.Context, f AlertFilter) (int, error) {
 	var args []any
 	where := f.where(&args)
 	var n int
-	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts al LEFT JOIN accounts a ON a.id = al.account_id`+where, args...).Scan(&n)
+	err := s.q.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts al`+where, args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: count alerts: %w", err)
 	}

@@ -32,7 +32,7 @@ func (s *Store) SetOwnerships(ctx context.Context, list []Ownership, now time.Ti
 				return fmt.Errorf("store: set owner of %d: %w", o.AccountID, err)
 			}
 		}
-		return nil
+		return tx.bumpState(ctx, "accounts_epoch")
 	})
 }
 
@@ -87,7 +87,10 @@ func (s *Store) SetLifecycle(ctx context.Context, o Ownership, version int, now 
 	res, err := s.q.ExecContext(ctx, `UPDATE accounts SET stage = $2, owner_department = $3, owner_id = $4, sales_rep_id = $5,
 		version = version + 1, updated_at = $6 WHERE id = $1 AND version = $7`,
 		o.AccountID, o.Stage, o.OwnerDepartment, nullID(o.OwnerID), nullID(o.SalesRepID), now.UTC(), version)
-	return s.updated(ctx, res, err, "account lifecycle", o.AccountID, func() error { _, err := s.Account(ctx, o.AccountID); return err })
+	if err := s.updated(ctx, res, err, "account lifecycle", o.AccountID, func() error { _, err := s.Account(ctx, o.AccountID); return err }); err != nil {
+		return err
+	}
+	return s.bumpState(ctx, "accounts_epoch")
 }
 
 // AddStageChange appends an entry to an account's history and returns its ID.

@@ -72,6 +72,20 @@ func (s *Store) SaveChannel(ctx context.Context, c crm.Channel, now time.Time) (
 type Recipient struct {
 	ID    int64
 	Email string
+	Lang  string // "": the installation's default
+}
+
+// SetPersonLang stores the language person id reads KAM in. It changes
+// no version: it is a preference, not part of the person's record.
+func (s *Store) SetPersonLang(ctx context.Context, id int64, lang string) error {
+	res, err := s.q.ExecContext(ctx, `UPDATE people SET lang = $2 WHERE id = $1`, id, lang)
+	if err != nil {
+		return fmt.Errorf("store: set language: %w", err)
+	}
+	if n, err := res.RowsAffected(); err == nil && n == 0 {
+		return crm.ErrNotFound
+	}
+	return nil
 }
 
 // ActiveRecipients returns the active people among ids, by ID.
@@ -85,7 +99,7 @@ func (s *Store) ActiveRecipients(ctx context.Context, ids []int64) ([]Recipient,
 		marks[i] = fmt.Sprintf("$%d", i+1)
 		args[i] = id
 	}
-	rows, err := s.q.QueryContext(ctx, `SELECT id, email FROM people WHERE active AND id IN (`+strings.Join(marks, ", ")+`) ORDER BY id`, args...)
+	rows, err := s.q.QueryContext(ctx, `SELECT id, email, lang FROM people WHERE active AND id IN (`+strings.Join(marks, ", ")+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: recipients: %w", err)
 	}
@@ -93,7 +107,7 @@ func (s *Store) ActiveRecipients(ctx context.Context, ids []int64) ([]Recipient,
 	var out []Recipient
 	for rows.Next() {
 		var r Recipient
-		if err := rows.Scan(&r.ID, &r.Email); err != nil {
+		if err := rows.Scan(&r.ID, &r.Email, &r.Lang); err != nil {
 			return nil, fmt.Errorf("store: recipients: %w", err)
 		}
 		out = append(out, r)

@@ -98,12 +98,12 @@ func (s *Store) SaveTeam(ctx context.Context, t crm.Team, now time.Time) (int64,
 }
 
 const personColumns = `id, name, email, phone, COALESCE(department_id, 0), COALESCE(team_id, 0), COALESCE(manager_id, 0),
-	track, role_family, role, scope, active, password_hash <> '', version, created_at, updated_at`
+	track, role_family, role, scope, active, password_hash <> '', lang, version, created_at, updated_at`
 
 func scanPerson(sc interface{ Scan(...any) error }) (crm.Person, error) {
 	var p crm.Person
 	err := sc.Scan(&p.ID, &p.Name, &p.Email, &p.Phone, &p.DepartmentID, &p.TeamID, &p.ManagerID, &p.Track,
-		&p.RoleFamily, &p.Role, &p.Scope, &p.Active, &p.HasPassword, &p.Version, &p.CreatedAt, &p.UpdatedAt)
+		&p.RoleFamily, &p.Role, &p.Scope, &p.Active, &p.HasPassword, &p.Lang, &p.Version, &p.CreatedAt, &p.UpdatedAt)
 	return p, err
 }
 
@@ -152,7 +152,7 @@ func (s *Store) People(ctx context.Context, f PeopleFilter) ([]crm.Person, error
 
 // Person returns one person.
 func (s *Store) Person(ctx context.Context, id int64) (crm.Person, error) {
-	p, err := scanPerson(s.q.QueryRowContext(ctx, `SELECT `+personColumns+` FROM people WHERE id = $1`, id))
+	p, err := scanPerson(s.queryRow(ctx, `SELECT `+personColumns+` FROM people WHERE id = $1`, id))
 	return p, rowErr(err, "person", id)
 }
 

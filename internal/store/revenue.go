@@ -620,7 +620,7 @@ type DataState struct {
 func (s *Store) DataState(ctx context.Context) (DataState, error) {
 	var last sql.NullInt64
 	var epoch sql.NullString
-	err := s.q.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM import_batches), (SELECT value FROM app_state WHERE key = 'revenue_epoch')`).
+	err := s.queryRow(ctx, `SELECT (SELECT MAX(id) FROM import_batches), (SELECT value FROM app_state WHERE key = 'revenue_epoch')`).
 		Scan(&last, &epoch)
 	if err != nil {
 		return DataState{}, fmt.Errorf("store: data state: %w", err)

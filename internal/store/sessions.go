@@ -33,7 +33,7 @@ func (s *Store) CreateSession(ctx context.Context, se Session) error {
 // SessionByHash returns the session with the given token hash.
 func (s *Store) SessionByHash(ctx context.Context, hash string) (Session, error) {
 	var se Session
-	err := s.q.QueryRowContext(ctx, `SELECT token_hash, person_id, method, created_at, seen_at, expires_at, ip, user_agent
+	err := s.queryRow(ctx, `SELECT token_hash, person_id, method, created_at, seen_at, expires_at, ip, user_agent
 		FROM sessions WHERE token_hash = $1`, hash).
 		Scan(&se.TokenHash, &se.PersonID, &se.Method, &se.CreatedAt, &se.SeenAt, &se.ExpiresAt, &se.IP, &se.UserAgent)
 	return se, rowErr(err, "session", "")
@@ -138,7 +138,7 @@ func (s *Store) CreateAPIToken(ctx context.Context, t APIToken) (int64, error) {
 
 // APITokenByHash returns the token with the given hash.
 func (s *Store) APITokenByHash(ctx context.Context, hash string) (APIToken, error) {
-	t, err := scanToken(s.q.QueryRowContext(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = $1`, hash))
+	t, err := scanToken(s.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE token_hash = $1`, hash))
 	return t, rowErr(err, "API token", "")
 }
 

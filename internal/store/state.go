@@ -95,7 +95,7 @@ func (s *Store) Versions(ctx context.Context) (Versions, error) {
 	var v Versions
 	var last, method sql.NullInt64
 	var epoch, accounts, sig, period sql.NullString
-	err := s.q.QueryRowContext(ctx, `SELECT (SELECT MAX(id) FROM import_batches), (SELECT MAX(id) FROM method_versions),
+	err := s.queryRow(ctx, `SELECT (SELECT MAX(id) FROM import_batches), (SELECT MAX(id) FROM method_versions),
 		(SELECT value FROM app_state WHERE key = 'revenue_epoch'), (SELECT value FROM app_state WHERE key = 'accounts_epoch'),
 		(SELECT value FROM app_state WHERE key = 'standing_signature'), (SELECT value FROM app_state WHERE key = 'standing_period')`).
 		Scan(&last, &method, &epoch, &accounts, &sig, &period)

@@ -9,6 +9,10 @@ import (
 	"testing"
 
 	"kam/internal/app"
+	"kam/internal/app/apptest"
+	"kam/internal/crm"
+	"kam/internal/store"
+	"kam/internal/web"
 )
 
 // TestAccountListAfterChanges: the list page keeps rendered rows and filter
@@ -64,4 +68,31 @@ func TestAccountListAfterChanges(t *testing.T) {
 		page(l, "/accounts?tier=A", []string{tr(l.p, "common.total", 1)}, nil, row...)
 		page(l, "/accounts", nil, nil, row...)
 	}
+}
+
+// TestListPageKeptWhole: the list of a tier by revenue is kept whole per
+// state of the data and per layout, so it must change as soon as an
+// account does, and never show one person's page to another.
+func TestListPageKeptWhole(t *testing.T) {
+	t.Parallel()
+	e := smallDemoEnv(t)
+	ctx := context.Background()
+	f := store.AccountFilter{Tier: "B", Page: 1, PerPage: 50}
+	list, err := e.app.AccountList(ctx, f)
+	if err != nil || list.Key == "" || len(list.Accounts) == 0 {
+		t.Fatalf("list of tier B: key %q, %d accounts, %v; it must be answered from memory for this test to mean anything", list.Key, len(list.Accounts), err)
+	}
+	first := list.Accounts[0]
+	l := langs[1]
+	e.run(t, l, scenario{path: "/accounts?tier=B", wantStatus: 200, wantBody: []string{first.Name, "管理员"}})
+	e.run(t, l, scenario{path: "/accounts?tier=B", wantStatus: 200, wantBody: []string{first.Name}})
+	first.Name = "改过名的客户"
+	if _, err := e.app.UpdateAccount(ctx, "test", first); err != nil {
+		t.Fatal(err)
+	}
+	e.run(t, l, scenario{path: "/accounts?tier=B", wantStatus: 200, wantBody: []string{"改过名的客户"}})
+	other := apptest.Person(t, e.app, crm.RoleAdmin, crm.Person{Name: "另一位管理员", Email: "other@test.example"})
+	e.run(t, l, scenario{path: "/accounts?tier=B", header: map[string]string{"Cookie": web.SessionCookie + "=" + apptest.Session(t, e.app, other)},
+		wantStatus: 200, wantBody: []string{"改过名的客户", "另一位管理员"}})
+	e.run(t, langs[0], scenario{path: "/accounts?tier=B", wantStatus: 200, wantBody: []string{"改过名的客户", tr(langs[0].p, "nav.accounts")}})
 }

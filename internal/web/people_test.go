@@ -407,3 +407,48 @@ func TestOrgEdit(t *testing.T) {
 		t.Errorf("rename audit %+v", log)
 	}
 }
+
+// TestMyLanguage: a person chooses on /me the language they read KAM in;
+// the pages switch to it, the choice is stored (notifications follow it,
+// app tests) and every later sign-in brings it back.
+func TestMyLanguage(t *testing.T) {
+	t.Parallel()
+	e := emptyEnv(t)
+	p := apptest.Person(t, e.app, crm.RoleMember, crm.Person{Name: "李区域", Email: "li@test.example"})
+	zh := langs[3] // Accept-Language zh-TW, no lang cookie
+	mine := map[string]string{"Cookie": web.SessionCookie + "=" + apptest.Session(t, e.app, p), "Sec-Fetch-Site": "same-origin"}
+	langCookie := func(res response) string {
+		for _, c := range (&http.Response{Header: res.Header}).Cookies() {
+			if c.Name == "lang" {
+				return c.Value
+			}
+		}
+		return ""
+	}
+	e.run(t, zh, scenario{path: "/me", header: mine, wantStatus: 200, wantBody: []string{`action="/me/lang"`, tr(zh.p, "me.lang_help"),
+		`<option value="" selected>`}})
+	e.run(t, zh, scenario{path: "/me/lang", header: mine, form: form("lang", "fr"), wantStatus: 400})
+	res := e.run(t, zh, scenario{path: "/me/lang", header: mine, form: form("lang", "en"), wantStatus: 303,
+		wantHeader: map[string]string{"Location": "/me?flash=lang_saved"}})
+	if got := langCookie(res); got != "en" {
+		t.Errorf("lang cookie %q after choosing English", got)
+	}
+	if me, err := e.app.Store().Person(context.Background(), p.ID); err != nil || me.Lang != "en" {
+		t.Fatalf("stored language %q, %v", me.Lang, err)
+	}
+	e.run(t, zh, scenario{path: "/me", header: mine, wantStatus: 200, wantBody: []string{`<option value="en" selected>`}})
+	// A sign-in from a browser that speaks Chinese switches the pages to English.
+	res = e.run(t, zh, scenario{path: "/signin", header: anon, form: form("email", p.Email, "password", apptest.Password), wantStatus: 303})
+	if got := langCookie(res); got != "en" {
+		t.Errorf("lang cookie %q after sign-in, want en", got)
+	}
+	// Back to the default: stored as such; the pages keep the browser's choice.
+	e.run(t, zh, scenario{path: "/me/lang", header: mine, form: form("lang", ""), wantStatus: 303})
+	if me, _ := e.app.Store().Person(context.Background(), p.ID); me.Lang != "" {
+		t.Errorf("stored language %q after choosing the default", me.Lang)
+	}
+	res = e.run(t, zh, scenario{path: "/signin", header: anon, form: form("email", p.Email, "password", apptest.Password), wantStatus: 303})
+	if got := langCookie(res); got != "" {
+		t.Errorf("lang cookie %q set at sign-in without a stored language", got)
+	}
+}

@@ -90,7 +90,7 @@ func (h *handler) settingsPage(w http.ResponseWriter, r *http.Request, status in
 	if err != nil {
 		return err
 	}
-	d.Std = newStandardsForm(m)
+	d.Std = newStandardsForm(m, values)
 	if d.Versions, err = h.app.MethodVersions(r.Context(), 20); err != nil {
 		return err
 	}
@@ -144,6 +144,7 @@ func (h *handler) saveSettings(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	parseStandards(values, &m, errs)
+	parseOppStages(values, &m, errs)
 	if values["gates"] != "" { // the form lists the gates
 		m.Gates = map[string]bool{}
 		for _, g := range crm.Gates {

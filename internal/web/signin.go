@@ -74,7 +74,7 @@ func (h *handler) signInData(r *http.Request) signInPage {
 func (h *handler) signIn(w http.ResponseWriter, r *http.Request) error {
 	d := h.signInData(r)
 	d.Email = strings.TrimSpace(r.PostFormValue("email"))
-	token, _, err := h.app.SignIn(r.Context(), d.Email, r.PostFormValue("password"), app.PrincipalFrom(r.Context()).IP, r.UserAgent())
+	token, who, err := h.app.SignIn(r.Context(), d.Email, r.PostFormValue("password"), app.PrincipalFrom(r.Context()).IP, r.UserAgent())
 	var te *app.ThrottledError
 	switch {
 	case errors.As(err, &te):
@@ -92,6 +92,9 @@ func (h *handler) signIn(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	h.setSession(w, r, token)
+	if who.Lang != "" {
+		setLangCookie(w, who.Lang) // the language chosen on /me follows the person
+	}
 	http.Redirect(w, r, safeBack(r.PostFormValue("back")), http.StatusSeeOther)
 	return nil
 }
@@ -211,6 +214,25 @@ func (h *handler) changePassword(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/me?flash=password_changed", http.StatusSeeOther)
+	return nil
+}
+
+// setMyLang stores the language the person reads KAM in (the notifications
+// written to them follow it) and switches the pages to it.
+func (h *handler) setMyLang(w http.ResponseWriter, r *http.Request) error {
+	lang := r.PostFormValue("lang")
+	err := h.app.SetMyLang(r.Context(), lang)
+	var ve *crm.ValidationError
+	if errors.As(err, &ve) {
+		return badRequest("lang: " + lang)
+	}
+	if err != nil {
+		return err
+	}
+	if lang != "" {
+		setLangCookie(w, lang)
+	}
+	http.Redirect(w, r, "/me?flash=lang_saved", http.StatusSeeOther)
 	return nil
 }
 

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"cmp"
+	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,10 +19,27 @@ type standardsForm struct {
 	Kinds  []string
 	Bands  []string // the bands and tiers of the configuration, for the cadence
 	Tiers  []string
+	// OppRows are the rows of the opportunity stages table; StageCodes and
+	// CritCodes the default codes the pages translate, listed as help.
+	OppRows    []int
+	StageCodes []string
+	CritCodes  []string
 }
 
-func newStandardsForm(m crm.Method) standardsForm {
-	f := standardsForm{Tracks: crm.Tracks, Kinds: crm.ActivityKinds}
+// maxOppStages is the most stages the configuration takes
+// (crm validateOppStages); the form shows one empty row more than the
+// configuration has, up to it.
+const maxOppStages = 12
+
+func newStandardsForm(m crm.Method, values map[string]string) standardsForm {
+	f := standardsForm{Tracks: crm.Tracks, Kinds: crm.ActivityKinds, CritCodes: crm.DefaultOppCriteria()}
+	for _, s := range crm.DefaultOppStages() {
+		f.StageCodes = append(f.StageCodes, s.Name)
+	}
+	rows, _ := strconv.Atoi(values["opp_rows"])
+	for i := range min(rows, maxOppStages+1) {
+		f.OppRows = append(f.OppRows, i)
+	}
 	for _, b := range m.Bands {
 		f.Bands = append(f.Bands, b.Name)
 	}
@@ -53,6 +73,61 @@ func standardsValues(m crm.Method, v map[string]string) {
 	v["key_bands"] = strings.Join(r.KeyBands, ", ")
 	v["revenue_year_pct"] = strconv.Itoa(r.RevenueYearPct)
 	v["revenue_3m_pct"] = strconv.Itoa(r.Revenue3MPct)
+	for i, st := range m.OppStages {
+		v[fmt.Sprintf("opp_pos_%d", i)] = strconv.Itoa(i + 1)
+		v[fmt.Sprintf("opp_name_%d", i)] = st.Name
+		v[fmt.Sprintf("opp_prob_%d", i)] = strconv.Itoa(st.Probability)
+		v[fmt.Sprintf("opp_criteria_%d", i)] = strings.Join(st.Criteria, "\n")
+	}
+	v["opp_rows"] = strconv.Itoa(min(len(m.OppStages)+1, maxOppStages+1))
+}
+
+// parseOppStages reads the opportunity stages of a posted form into m
+// (when the form has them): one row a stage, in the order of the rows'
+// positions (then of the rows), criteria one a line; a row without a name,
+// probability or criteria is left out. The configuration's validation
+// checks the rest, and App.SaveMethod refuses to drop a stage that still
+// holds open opportunities.
+func parseOppStages(values map[string]string, m *crm.Method, errs map[string]string) {
+	if values["opp_rows"] == "" {
+		return
+	}
+	rows, _ := strconv.Atoi(values["opp_rows"])
+	type row struct {
+		pos   int
+		stage crm.OppStageDef
+	}
+	var list []row
+	for i := range min(rows, maxOppStages+1) {
+		field := func(f string) string { return values[fmt.Sprintf("opp_%s_%d", f, i)] }
+		name, prob, crit := field("name"), field("prob"), field("criteria")
+		if name == "" && prob == "" && strings.TrimSpace(crit) == "" {
+			continue
+		}
+		st := crm.OppStageDef{Name: name, Criteria: []string{}}
+		var err error
+		if st.Probability, err = strconv.Atoi(prob); err != nil {
+			errs[fmt.Sprintf("opp_prob_%d", i)] = "error.number.invalid"
+		}
+		for _, c := range strings.Split(crit, "\n") {
+			if c = strings.TrimSpace(c); c != "" {
+				st.Criteria = append(st.Criteria, c)
+			}
+		}
+		pos, err := strconv.Atoi(field("pos"))
+		if err != nil && field("pos") != "" {
+			errs[fmt.Sprintf("opp_pos_%d", i)] = "error.number.invalid"
+		}
+		if field("pos") == "" {
+			pos = i + 1
+		}
+		list = append(list, row{pos, st})
+	}
+	slices.SortStableFunc(list, func(a, b row) int { return cmp.Compare(a.pos, b.pos) })
+	m.OppStages = make([]crm.OppStageDef, len(list))
+	for i, r := range list {
+		m.OppStages[i] = r.stage
+	}
 }
 
 // parseStandards reads the standards section of a posted form into m

@@ -22,6 +22,7 @@ import (
 	"kam/internal/app"
 	"kam/internal/crm"
 	"kam/internal/i18n"
+	"kam/internal/memo"
 	"kam/internal/route"
 	"kam/internal/web/static"
 )
@@ -50,6 +51,10 @@ type handler struct {
 	jobs       *jobs
 	trustProxy bool
 	oidc       *oidcClient
+	// listPages keeps whole account-list pages named by their list's
+	// app.AccountPage.Key and their layout (accounts.go). One per App,
+	// since a key names a state of one database.
+	listPages *memo.Bytes
 }
 
 // Pages lists every page template; a test parses each.
@@ -69,7 +74,7 @@ var Pages = []string{
 
 // Routes registers every page on mux and returns the access rule of each.
 func Routes(mux *http.ServeMux, a *app.App, opt Options) ([]route.Rule, error) {
-	h := &handler{app: a, log: opt.Logger, dev: opt.Dev, trustProxy: opt.TrustProxy}
+	h := &handler{app: a, log: opt.Logger, dev: opt.Dev, trustProxy: opt.TrustProxy, listPages: &memo.Bytes{MaxBytes: 8 << 20}}
 	if h.log == nil {
 		h.log = slog.Default()
 	}
@@ -118,6 +123,7 @@ func (h *handler) routes(m *route.Mux) {
 	m.Handle("POST /setup", public, h.page(h.setup))
 	m.Handle("GET /me", signed, h.page(h.showMe))
 	m.Handle("POST /me/password", signed, h.page(h.changePassword))
+	m.Handle("POST /me/lang", signed, h.page(h.setMyLang))
 	m.Handle("POST /me/tokens", signed, h.page(h.createToken))
 	m.Handle("POST /me/tokens/{id}/revoke", signed, h.page(h.revokeToken))
 	m.Handle("POST /me/signout-everywhere", signed, h.page(h.signOutEverywhere))
@@ -284,6 +290,10 @@ func (l layout) Can(perm string) bool {
 // T translates a message key into the page's language.
 func (l layout) T(key string, args ...any) string { return l.p.T(key, args...) }
 
+// Has reports whether the catalog has key (for names the configuration
+// holds: the default ones are translated, any other shown as written).
+func (l layout) Has(key string) bool { return l.p.Has(key) }
+
 // Langs lists the languages for the switch.
 func (l layout) Langs() []string { return i18n.Langs() }
 
@@ -311,6 +321,12 @@ func printer(r *http.Request) *i18n.Printer {
 }
 
 func (h *handler) render(w http.ResponseWriter, status int, page string, data any) error {
+	return h.renderThen(w, status, page, data, nil)
+}
+
+// renderThen renders like render and hands the page's bytes to keep before
+// they are written (keep must copy them).
+func (h *handler) renderThen(w http.ResponseWriter, status int, page string, data any, keep func([]byte)) error {
 	pages := h.pages
 	if h.dev {
 		var err error
@@ -331,6 +347,9 @@ func (h *handler) render(w http.ResponseWriter, status int, page string, data an
 	}()
 	if err := t.Execute(buf, data); err != nil {
 		return fmt.Errorf("web: render %s: %w", page, err)
+	}
+	if keep != nil {
+		keep(buf.Bytes())
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
@@ -405,9 +424,14 @@ func (h *handler) setLang(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return badRequest("lang: " + to)
 	}
-	http.SetCookie(w, &http.Cookie{Name: "lang", Value: to, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	setLangCookie(w, to)
 	http.Redirect(w, r, safeBack(r.URL.Query().Get("back")), http.StatusSeeOther)
 	return nil
+}
+
+// setLangCookie makes the pages speak lang in this browser.
+func setLangCookie(w http.ResponseWriter, lang string) {
+	http.SetCookie(w, &http.Cookie{Name: "lang", Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 }
 
 // safeBack returns back when it is a path of this site, and "/" otherwise

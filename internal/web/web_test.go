@@ -1084,6 +1084,7 @@ var webRoutes = []string{
 	"POST /setup",
 	"GET /me",
 	"POST /me/password",
+	"POST /me/lang",
 	"POST /me/tokens",
 	"POST /me/tokens/{id}/revoke",
 	"POST /me/signout-everywhere",
