@@ -234,7 +234,7 @@ func (a *App) SessionPrincipal(ctx context.Context, token, ip string) (Principal
 		return Principal{}, ErrSignedOut
 	}
 	hash := hashSecret(token)
-	se, err := a.store.SessionByHash(ctx, hash)
+	se, p, err := a.store.SessionAndPerson(ctx, hash)
 	if errors.Is(err, crm.ErrNotFound) {
 		return Principal{}, ErrSignedOut
 	}
@@ -248,12 +248,8 @@ func (a *App) SessionPrincipal(ctx context.Context, token, ip string) (Principal
 		}
 		return Principal{}, ErrSignedOut
 	}
-	p, err := a.store.Person(ctx, se.PersonID)
-	if errors.Is(err, crm.ErrNotFound) || (err == nil && !p.Active) {
+	if !p.Active {
 		return Principal{}, ErrSignedOut
-	}
-	if err != nil {
-		return Principal{}, err
 	}
 	// One write a minute at most per session, not one per request.
 	if now.Sub(se.SeenAt) > time.Minute {
@@ -377,7 +373,7 @@ func (a *App) TokenPrincipal(ctx context.Context, token, ip string) (Principal, 
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 100 {
 		return Principal{}, ErrSignedOut
 	}
-	t, err := a.store.APITokenByHash(ctx, hashSecret(token))
+	t, p, err := a.store.APITokenAndPerson(ctx, hashSecret(token))
 	if errors.Is(err, crm.ErrNotFound) {
 		return Principal{}, ErrSignedOut
 	}
@@ -385,15 +381,8 @@ func (a *App) TokenPrincipal(ctx context.Context, token, ip string) (Principal, 
 		return Principal{}, err
 	}
 	now := a.now()
-	if !t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
+	if !t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) || !p.Active {
 		return Principal{}, ErrSignedOut
-	}
-	p, err := a.store.Person(ctx, t.PersonID)
-	if errors.Is(err, crm.ErrNotFound) || (err == nil && !p.Active) {
-		return Principal{}, ErrSignedOut
-	}
-	if err != nil {
-		return Principal{}, err
 	}
 	if now.Sub(t.LastUsedAt) > time.Minute {
 		if err := a.store.TouchAPIToken(ctx, t.ID, now); err != nil {

@@ -102,9 +102,14 @@ const personColumns = `id, name, email, phone, COALESCE(department_id, 0), COALE
 
 func scanPerson(sc interface{ Scan(...any) error }) (crm.Person, error) {
 	var p crm.Person
-	err := sc.Scan(&p.ID, &p.Name, &p.Email, &p.Phone, &p.DepartmentID, &p.TeamID, &p.ManagerID, &p.Track,
-		&p.RoleFamily, &p.Role, &p.Scope, &p.Active, &p.HasPassword, &p.Lang, &p.Version, &p.CreatedAt, &p.UpdatedAt)
+	err := sc.Scan(personDests(&p)...)
 	return p, err
+}
+
+// personDests are the destinations of personColumns.
+func personDests(p *crm.Person) []any {
+	return []any{&p.ID, &p.Name, &p.Email, &p.Phone, &p.DepartmentID, &p.TeamID, &p.ManagerID, &p.Track,
+		&p.RoleFamily, &p.Role, &p.Scope, &p.Active, &p.HasPassword, &p.Lang, &p.Version, &p.CreatedAt, &p.UpdatedAt}
 }
 
 // PeopleFilter selects people for the directory.

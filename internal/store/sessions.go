@@ -39,6 +39,19 @@ func (s *Store) SessionByHash(ctx context.Context, hash string) (Session, error)
 	return se, rowErr(err, "session", "")
 }
 
+// SessionAndPerson returns the session with the given token hash and its
+// person, in one query: every signed-in request asks (a round trip less
+// on PostgreSQL under load).
+func (s *Store) SessionAndPerson(ctx context.Context, hash string) (Session, crm.Person, error) {
+	var se Session
+	var p crm.Person
+	dests := append([]any{&se.TokenHash, &se.PersonID, &se.Method, &se.CreatedAt, &se.SeenAt, &se.ExpiresAt, &se.IP, &se.UserAgent},
+		personDests(&p)...)
+	err := s.queryRow(ctx, `SELECT se.token_hash, se.person_id, se.method, se.created_at, se.seen_at, se.expires_at, se.ip, se.user_agent, p.*
+		FROM sessions se JOIN (SELECT `+personColumns+` FROM people) p ON p.id = se.person_id WHERE se.token_hash = $1`, hash).Scan(dests...)
+	return se, p, rowErr(err, "session", "")
+}
+
 // TouchSession records that a session was used at seen.
 func (s *Store) TouchSession(ctx context.Context, hash string, seen time.Time) error {
 	_, err := s.q.ExecContext(ctx, `UPDATE sessions SET seen_at = $2 WHERE token_hash = $1`, hash, seen.UTC())
@@ -134,6 +147,19 @@ func (s *Store) CreateAPIToken(ctx context.Context, t APIToken) (int64, error) {
 	err := s.q.QueryRowContext(ctx, `INSERT INTO api_tokens (person_id, name, token_hash, hint, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, t.PersonID, t.Name, t.TokenHash, t.Hint, t.CreatedAt.UTC(), nullTime(t.ExpiresAt)).Scan(&id)
 	return id, s.writeErr(err, "create API token")
+}
+
+// APITokenAndPerson returns the token with the given hash and its person,
+// in one query (see SessionAndPerson).
+func (s *Store) APITokenAndPerson(ctx context.Context, hash string) (APIToken, crm.Person, error) {
+	var t APIToken
+	var p crm.Person
+	var used, exp, rev sql.NullTime
+	dests := append([]any{&t.ID, &t.PersonID, &t.Name, &t.TokenHash, &t.Hint, &t.CreatedAt, &used, &exp, &rev}, personDests(&p)...)
+	err := s.queryRow(ctx, `SELECT t.id, t.person_id, t.name, t.token_hash, t.hint, t.created_at, t.last_used_at, t.expires_at, t.revoked_at, p.*
+		FROM api_tokens t JOIN (SELECT `+personColumns+` FROM people) p ON p.id = t.person_id WHERE t.token_hash = $1`, hash).Scan(dests...)
+	t.LastUsedAt, t.ExpiresAt, t.RevokedAt = used.Time, exp.Time, rev.Time
+	return t, p, rowErr(err, "API token", "")
 }
 
 // APITokenByHash returns the token with the given hash.
