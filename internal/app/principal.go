@@ -165,3 +165,8 @@ func reportsOf(managerOf map[int64]int64, manager int64) []int64 {
 	}
 	return out
 }
+
+// ForReading marks ctx as the context of a request that changes nothing
+// (GET, HEAD): the versions the caches depend on are then read once for
+// the whole request, with the sign-in's query (store.WithSnapshot).
+func ForReading(ctx context.Context) context.Context { return store.WithSnapshot(ctx) }

@@ -21,6 +21,9 @@ func authenticate(a *app.App, trustProxy bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ip := ClientIP(r, trustProxy)
 		ctx := app.Anonymous(r.Context(), ip)
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			ctx = app.ForReading(ctx)
+		}
 		if auth := r.Header.Get("Authorization"); auth != "" {
 			scheme, token, _ := strings.Cut(auth, " ")
 			if !strings.EqualFold(scheme, "Bearer") {

@@ -148,18 +148,13 @@ func (s *Store) AckAlert(ctx context.Context, id, by int64, at time.Time) error 
 // owners decide whose they are).
 type AlertsState struct{ Alerts, Accounts int64 }
 
-// AlertsStateNow reads the AlertsState in one query.
+// AlertsStateNow reads the AlertsState (with the Versions, snapshot.go).
 func (s *Store) AlertsStateNow(ctx context.Context) (AlertsState, error) {
-	var alerts, accounts sql.NullString
-	err := s.queryRow(ctx, `SELECT (SELECT value FROM app_state WHERE key = 'alerts_epoch'), (SELECT value FROM app_state WHERE key = 'accounts_epoch')`).
-		Scan(&alerts, &accounts)
+	v, err := s.Versions(ctx)
 	if err != nil {
 		return AlertsState{}, fmt.Errorf("store: alerts state: %w", err)
 	}
-	var st AlertsState
-	st.Alerts, _ = strconv.ParseInt(alerts.String, 10, 64)
-	st.Accounts, _ = strconv.ParseInt(accounts.String, 10, 64)
-	return st, nil
+	return AlertsState{Alerts: v.Alerts, Accounts: v.Accounts}, nil
 }
 
 // Alert returns one alert.

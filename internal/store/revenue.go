@@ -618,16 +618,6 @@ type DataState struct {
 
 // DataState returns the current state.
 func (s *Store) DataState(ctx context.Context) (DataState, error) {
-	var last sql.NullInt64
-	var epoch sql.NullString
-	err := s.queryRow(ctx, `SELECT (SELECT MAX(id) FROM import_batches), (SELECT value FROM app_state WHERE key = 'revenue_epoch')`).
-		Scan(&last, &epoch)
-	if err != nil {
-		return DataState{}, fmt.Errorf("store: data state: %w", err)
-	}
-	st := DataState{LastBatch: last.Int64}
-	if epoch.Valid {
-		fmt.Sscan(epoch.String, &st.Epoch)
-	}
-	return st, nil
+	v, err := s.Versions(ctx)
+	return v.Data, err
 }

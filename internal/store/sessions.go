@@ -47,8 +47,12 @@ func (s *Store) SessionAndPerson(ctx context.Context, hash string) (Session, crm
 	var p crm.Person
 	dests := append([]any{&se.TokenHash, &se.PersonID, &se.Method, &se.CreatedAt, &se.SeenAt, &se.ExpiresAt, &se.IP, &se.UserAgent},
 		personDests(&p)...)
-	err := s.queryRow(ctx, `SELECT se.token_hash, se.person_id, se.method, se.created_at, se.seen_at, se.expires_at, se.ip, se.user_agent, p.*
-		FROM sessions se JOIN (SELECT `+personColumns+` FROM people) p ON p.id = se.person_id WHERE se.token_hash = $1`, hash).Scan(dests...)
+	q := `SELECT se.token_hash, se.person_id, se.method, se.created_at, se.seen_at, se.expires_at, se.ip, se.user_agent, p.*`
+	sn, vr := s.fillSnapshot(ctx, &q, &dests)
+	err := s.queryRow(ctx, q+` FROM sessions se JOIN (SELECT `+personColumns+` FROM people) p ON p.id = se.person_id WHERE se.token_hash = $1`, hash).Scan(dests...)
+	if err == nil && sn != nil {
+		sn.set(vr.versions())
+	}
 	return se, p, rowErr(err, "session", "")
 }
 
@@ -149,6 +153,23 @@ func (s *Store) CreateAPIToken(ctx context.Context, t APIToken) (int64, error) {
 	return id, s.writeErr(err, "create API token")
 }
 
+// fillSnapshot extends a sign-in query to read the Versions too when ctx
+// carries a snapshot still empty (snapshot.go); it returns the snapshot
+// to fill and where the versions are scanned, or nil.
+func (s *Store) fillSnapshot(ctx context.Context, q *string, dests *[]any) (*snapshot, *versionsRow) {
+	sn := s.snapshotOf(ctx)
+	if sn == nil {
+		return nil, nil
+	}
+	if _, ok := sn.get(); ok {
+		return nil, nil
+	}
+	vr := &versionsRow{}
+	*q += ", " + versionsColumns
+	*dests = append(*dests, vr.dests()...)
+	return sn, vr
+}
+
 // APITokenAndPerson returns the token with the given hash and its person,
 // in one query (see SessionAndPerson).
 func (s *Store) APITokenAndPerson(ctx context.Context, hash string) (APIToken, crm.Person, error) {
@@ -156,8 +177,12 @@ func (s *Store) APITokenAndPerson(ctx context.Context, hash string) (APIToken, c
 	var p crm.Person
 	var used, exp, rev sql.NullTime
 	dests := append([]any{&t.ID, &t.PersonID, &t.Name, &t.TokenHash, &t.Hint, &t.CreatedAt, &used, &exp, &rev}, personDests(&p)...)
-	err := s.queryRow(ctx, `SELECT t.id, t.person_id, t.name, t.token_hash, t.hint, t.created_at, t.last_used_at, t.expires_at, t.revoked_at, p.*
-		FROM api_tokens t JOIN (SELECT `+personColumns+` FROM people) p ON p.id = t.person_id WHERE t.token_hash = $1`, hash).Scan(dests...)
+	q := `SELECT t.id, t.person_id, t.name, t.token_hash, t.hint, t.created_at, t.last_used_at, t.expires_at, t.revoked_at, p.*`
+	sn, vr := s.fillSnapshot(ctx, &q, &dests)
+	err := s.queryRow(ctx, q+` FROM api_tokens t JOIN (SELECT `+personColumns+` FROM people) p ON p.id = t.person_id WHERE t.token_hash = $1`, hash).Scan(dests...)
+	if err == nil && sn != nil {
+		sn.set(vr.versions())
+	}
 	t.LastUsedAt, t.ExpiresAt, t.RevokedAt = used.Time, exp.Time, rev.Time
 	return t, p, rowErr(err, "API token", "")
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"kam/internal/crm"
@@ -88,23 +87,27 @@ type Versions struct {
 	// stored on the accounts ("" if never written).
 	Standings string
 	Period    string
+	// Alerts changes with every alert raised, resolved or acknowledged.
+	Alerts int64
 }
 
-// Versions returns the current versions.
+// Versions returns the current versions (those of the request's snapshot
+// when ctx carries one, snapshot.go).
 func (s *Store) Versions(ctx context.Context) (Versions, error) {
-	var v Versions
-	var last, method sql.NullInt64
-	var epoch, accounts, sig, period sql.NullString
-	err := s.queryRow(ctx, `SELECT (SELECT MAX(id) FROM import_batches), (SELECT MAX(id) FROM method_versions),
-		(SELECT value FROM app_state WHERE key = 'revenue_epoch'), (SELECT value FROM app_state WHERE key = 'accounts_epoch'),
-		(SELECT value FROM app_state WHERE key = 'standing_signature'), (SELECT value FROM app_state WHERE key = 'standing_period')`).
-		Scan(&last, &method, &epoch, &accounts, &sig, &period)
-	if err != nil {
-		return v, fmt.Errorf("store: versions: %w", err)
+	sn := s.snapshotOf(ctx)
+	if sn != nil {
+		if v, ok := sn.get(); ok {
+			return v, nil
+		}
 	}
-	v.Data.LastBatch, v.Method, v.Standings, v.Period = last.Int64, method.Int64, sig.String, period.String
-	v.Data.Epoch, _ = strconv.ParseInt(epoch.String, 10, 64)
-	v.Accounts, _ = strconv.ParseInt(accounts.String, 10, 64)
+	var r versionsRow
+	if err := s.queryRow(ctx, `SELECT `+versionsColumns).Scan(r.dests()...); err != nil {
+		return Versions{}, fmt.Errorf("store: versions: %w", err)
+	}
+	v := r.versions()
+	if sn != nil {
+		sn.set(v)
+	}
 	return v, nil
 }
 
