@@ -18,6 +18,8 @@ func (a *App) Account(ctx context.Context, id int64) (crm.Account, error) {
 
 // AccountPage is one page of the account list.
 type AccountPage struct {
+	// Accounts may be shared with other callers (pages kept in memory):
+	// read them, never change them.
 	Accounts []crm.Account
 	Total    int
 	Page     int

@@ -47,9 +47,12 @@ func (s *Store) SessionAndPerson(ctx context.Context, hash string) (Session, crm
 	var p crm.Person
 	dests := append([]any{&se.TokenHash, &se.PersonID, &se.Method, &se.CreatedAt, &se.SeenAt, &se.ExpiresAt, &se.IP, &se.UserAgent},
 		personDests(&p)...)
-	q := `SELECT se.token_hash, se.person_id, se.method, se.created_at, se.seen_at, se.expires_at, se.ip, se.user_agent, p.*`
-	sn, vr := s.fillSnapshot(ctx, &q, &dests)
-	err := s.queryRow(ctx, q+` FROM sessions se JOIN (SELECT `+personColumns+` FROM people) p ON p.id = se.person_id WHERE se.token_hash = $1`, hash).Scan(dests...)
+	q := sessionQuery
+	sn, vr := s.fillSnapshot(ctx, &dests)
+	if sn != nil {
+		q = sessionQueryVersions
+	}
+	err := s.queryRow(ctx, q, hash).Scan(dests...)
 	if err == nil && sn != nil {
 		sn.set(vr.versions())
 	}
@@ -153,10 +156,23 @@ func (s *Store) CreateAPIToken(ctx context.Context, t APIToken) (int64, error) {
 	return id, s.writeErr(err, "create API token")
 }
 
-// fillSnapshot extends a sign-in query to read the Versions too when ctx
-// carries a snapshot still empty (snapshot.go); it returns the snapshot
-// to fill and where the versions are scanned, or nil.
-func (s *Store) fillSnapshot(ctx context.Context, q *string, dests *[]any) (*snapshot, *versionsRow) {
+// The sign-in queries, each also with the Versions appended (snapshot.go).
+const (
+	sessionColumns       = `SELECT se.token_hash, se.person_id, se.method, se.created_at, se.seen_at, se.expires_at, se.ip, se.user_agent, p.*`
+	sessionFrom          = ` FROM sessions se JOIN (SELECT ` + personColumns + ` FROM people) p ON p.id = se.person_id WHERE se.token_hash = $1`
+	sessionQuery         = sessionColumns + sessionFrom
+	sessionQueryVersions = sessionColumns + ", " + versionsColumns + sessionFrom
+
+	tokenColumnsJoined = `SELECT t.id, t.person_id, t.name, t.token_hash, t.hint, t.created_at, t.last_used_at, t.expires_at, t.revoked_at, p.*`
+	tokenFrom          = ` FROM api_tokens t JOIN (SELECT ` + personColumns + ` FROM people) p ON p.id = t.person_id WHERE t.token_hash = $1`
+	tokenQuery         = tokenColumnsJoined + tokenFrom
+	tokenQueryVersions = tokenColumnsJoined + ", " + versionsColumns + tokenFrom
+)
+
+// fillSnapshot returns the snapshot of ctx when it is still empty (the
+// query then reads the Versions too) and adds where they are scanned to
+// dests; nil otherwise.
+func (s *Store) fillSnapshot(ctx context.Context, dests *[]any) (*snapshot, *versionsRow) {
 	sn := s.snapshotOf(ctx)
 	if sn == nil {
 		return nil, nil
@@ -165,7 +181,6 @@ func (s *Store) fillSnapshot(ctx context.Context, q *string, dests *[]any) (*sna
 		return nil, nil
 	}
 	vr := &versionsRow{}
-	*q += ", " + versionsColumns
 	*dests = append(*dests, vr.dests()...)
 	return sn, vr
 }
@@ -177,9 +192,12 @@ func (s *Store) APITokenAndPerson(ctx context.Context, hash string) (APIToken, c
 	var p crm.Person
 	var used, exp, rev sql.NullTime
 	dests := append([]any{&t.ID, &t.PersonID, &t.Name, &t.TokenHash, &t.Hint, &t.CreatedAt, &used, &exp, &rev}, personDests(&p)...)
-	q := `SELECT t.id, t.person_id, t.name, t.token_hash, t.hint, t.created_at, t.last_used_at, t.expires_at, t.revoked_at, p.*`
-	sn, vr := s.fillSnapshot(ctx, &q, &dests)
-	err := s.queryRow(ctx, q+` FROM api_tokens t JOIN (SELECT `+personColumns+` FROM people) p ON p.id = t.person_id WHERE t.token_hash = $1`, hash).Scan(dests...)
+	q := tokenQuery
+	sn, vr := s.fillSnapshot(ctx, &dests)
+	if sn != nil {
+		q = tokenQueryVersions
+	}
+	err := s.queryRow(ctx, q, hash).Scan(dests...)
 	if err == nil && sn != nil {
 		sn.set(vr.versions())
 	}
