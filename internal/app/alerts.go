@@ -456,14 +456,22 @@ func (a *App) AccountsAtRisk(ctx context.Context) ([]store.AlertRow, error) {
 	return out, nil
 }
 
-// RunAlertScans scans once at once and then every interval until ctx ends
-// (kam serve). A failed scan is logged; the next one tries again.
-func (a *App) RunAlertScans(ctx context.Context, every time.Duration) {
+// RunAlertScans scans after the delay first and then every interval until
+// ctx ends (kam serve). A failed scan is logged; the next one tries again.
+func (a *App) RunAlertScans(ctx context.Context, first, every time.Duration) {
+	select {
+	case <-ctx.Done():
+		return
+	case <-time.After(first):
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		start := time.Now()
 		if _, err := a.ScanAlerts(ctx, a.Today()); err != nil && ctx.Err() == nil {
 			a.log.Error("alert scan", "err", err)
+		} else if d := time.Since(start); d > 5*time.Second {
+			a.log.Info("alert scan took long", "seconds", d.Seconds())
 		}
 		select {
 		case <-ctx.Done():
