@@ -32,8 +32,11 @@ type ScanResult struct {
 
 // alertHit is a condition that holds now for one subject.
 type alertHit struct {
-	sub    store.Subject
-	detail map[string]any
+	sub store.Subject
+	// detail makes the alert's detail: only for the alerts raised (most
+	// hits of a scan are alerts open already), since a detail map of each
+	// of 31,052 hits was a tenth of kam serve's heap (docs/benchmarks.md).
+	detail func() map[string]any
 	people []int64 // recipients
 	link   string
 }
@@ -93,7 +96,7 @@ func (a *App) ScanAlerts(ctx context.Context, today crm.Date) (ScanResult, error
 				n = 0
 				for _, h := range batch {
 					al := store.Alert{Rule: rule, SubjectID: h.sub.ID, AccountID: h.sub.AccountID, OwnerID: h.sub.OwnerID,
-						Detail: h.detail, Recipients: h.people, RaisedAt: now}
+						Detail: h.detail(), Recipients: h.people, RaisedAt: now}
 					id, err := tx.RaiseAlert(ctx, al)
 					if err != nil {
 						return err
@@ -131,7 +134,7 @@ func (a *App) alertConditions(ctx context.Context, m *crm.Method, today crm.Date
 		return nil, err
 	}
 	hits := map[string]map[int64]alertHit{}
-	add := func(rule string, s store.Subject, link string, detail map[string]any, others ...int64) {
+	add := func(rule string, s store.Subject, link string, detail func() map[string]any, others ...int64) {
 		people := []int64{s.OwnerID}
 		people = append(people, others...)
 		if m.IsKeyAccount(s.Tier, s.Band) && managers[s.OwnerID] != 0 {
@@ -140,14 +143,19 @@ func (a *App) alertConditions(ctx context.Context, m *crm.Method, today crm.Date
 		people = slices.DeleteFunc(people, func(id int64) bool { return id == 0 })
 		slices.Sort(people)
 		people = slices.Compact(people)
-		if detail == nil {
-			detail = map[string]any{}
+		name := s.Name
+		made := func() map[string]any {
+			d := detail()
+			if d == nil {
+				d = map[string]any{}
+			}
+			d["name"] = name
+			return d
 		}
-		detail["name"] = s.Name
 		if hits[rule] == nil {
 			hits[rule] = map[int64]alertHit{}
 		}
-		hits[rule][s.ID] = alertHit{sub: s, detail: detail, people: people, link: link}
+		hits[rule][s.ID] = alertHit{sub: s, detail: made, people: people, link: link}
 	}
 	r := m.Alerts
 	now := a.now()
@@ -162,7 +170,9 @@ func (a *App) alertConditions(ctx context.Context, m *crm.Method, today crm.Date
 	for _, s := range stale {
 		last := max(s.Day, crm.DateOf(s.Created))
 		if crm.Stale(last, today, r.StaleDays) {
-			add(crm.AlertOppStale, s, oppLink(s.ID), map[string]any{"days": crm.DaysBetween(last, today), "last": dayText(s.Day)})
+			add(crm.AlertOppStale, s, oppLink(s.ID), func() map[string]any {
+				return map[string]any{"days": crm.DaysBetween(last, today), "last": dayText(s.Day)}
+			})
 		}
 	}
 
@@ -188,8 +198,9 @@ func (a *App) alertConditions(ctx context.Context, m *crm.Method, today crm.Date
 		for _, s := range subs {
 			days := now.Sub(s.Since).Hours() / 24
 			if crm.StageTooLong(days, med, r.StageFactor) {
-				add(crm.AlertStageLong, s, oppLink(s.ID), map[string]any{"stage": stage, "days": math.Floor(days),
-					"median": math.Round(med*10) / 10, "factor": r.StageFactor})
+				add(crm.AlertStageLong, s, oppLink(s.ID), func() map[string]any {
+					return map[string]any{"stage": stage, "days": math.Floor(days), "median": math.Round(med*10) / 10, "factor": r.StageFactor}
+				})
 			}
 		}
 	}
@@ -218,10 +229,12 @@ func (a *App) alertConditions(ctx context.Context, m *crm.Method, today crm.Date
 		})
 		for i, s := range keys {
 			if crm.RevenueFell(sums[0][i], sums[1][i], r.RevenueYearPct) {
-				add(crm.AlertRevenueYear, s, accountLink(s.ID), revenueDetail(sums[0][i], sums[1][i], year, yearBefore))
+				cur, prev := sums[0][i], sums[1][i]
+				add(crm.AlertRevenueYear, s, accountLink(s.ID), func() map[string]any { return revenueDetail(cur, prev, year, yearBefore) })
 			}
 			if crm.RevenueFell(sums[2][i], sums[3][i], r.Revenue3MPct) {
-				add(crm.AlertRevenue3M, s, accountLink(s.ID), revenueDetail(sums[2][i], sums[3][i], months, monthsBefore))
+				cur, prev := sums[2][i], sums[3][i]
+				add(crm.AlertRevenue3M, s, accountLink(s.ID), func() map[string]any { return revenueDetail(cur, prev, months, monthsBefore) })
 			}
 		}
 	}
@@ -233,8 +246,10 @@ func (a *App) alertConditions(ctx context.Context, m *crm.Method, today crm.Date
 	}
 	for _, c := range items {
 		if c.DaysOverdue > 0 {
-			add(crm.AlertCadence, c.Subject, accountLink(c.ID), map[string]any{"days": c.DaysOverdue, "cadence": c.CadenceDays,
-				"last": dayText(c.Day)})
+			days, cadence, last := c.DaysOverdue, c.CadenceDays, c.Day
+			add(crm.AlertCadence, c.Subject, accountLink(c.ID), func() map[string]any {
+				return map[string]any{"days": days, "cadence": cadence, "last": dayText(last)}
+			})
 		}
 	}
 
@@ -244,8 +259,10 @@ func (a *App) alertConditions(ctx context.Context, m *crm.Method, today crm.Date
 		return nil, err
 	}
 	for _, s := range hos {
-		add(crm.AlertHandover, s, "/handovers/"+strconv.FormatInt(s.ID, 10), map[string]any{"days": crm.DaysBetween(s.Due, today),
-			"due": s.Due.String()}, s.Others...)
+		due := s.Due
+		add(crm.AlertHandover, s, "/handovers/"+strconv.FormatInt(s.ID, 10), func() map[string]any {
+			return map[string]any{"days": crm.DaysBetween(due, today), "due": due.String()}
+		}, s.Others...)
 	}
 	return hits, nil
 }
