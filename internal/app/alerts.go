@@ -36,6 +36,7 @@ type alertHit struct {
 	// detail makes the alert's detail: only for the alerts raised (most
 	// hits of a scan are alerts open already), since a detail map of each
 	// of 31,052 hits was a tenth of kam serve's heap (docs/benchmarks.md).
+	// Each call makes a fresh map.
 	detail func() map[string]any
 	people []int64 // recipients
 	link   string
@@ -95,8 +96,10 @@ func (a *App) ScanAlerts(ctx context.Context, today crm.Date) (ScanResult, error
 			err := a.store.InTx(ctx, func(tx *store.Store) error {
 				n = 0
 				for _, h := range batch {
+					detail := h.detail()
+					detail["name"] = h.sub.Name
 					al := store.Alert{Rule: rule, SubjectID: h.sub.ID, AccountID: h.sub.AccountID, OwnerID: h.sub.OwnerID,
-						Detail: h.detail(), Recipients: h.people, RaisedAt: now}
+						Detail: detail, Recipients: h.people, RaisedAt: now}
 					id, err := tx.RaiseAlert(ctx, al)
 					if err != nil {
 						return err
@@ -143,19 +146,10 @@ func (a *App) alertConditions(ctx context.Context, m *crm.Method, today crm.Date
 		people = slices.DeleteFunc(people, func(id int64) bool { return id == 0 })
 		slices.Sort(people)
 		people = slices.Compact(people)
-		name := s.Name
-		made := func() map[string]any {
-			d := detail()
-			if d == nil {
-				d = map[string]any{}
-			}
-			d["name"] = name
-			return d
-		}
 		if hits[rule] == nil {
 			hits[rule] = map[int64]alertHit{}
 		}
-		hits[rule][s.ID] = alertHit{sub: s, detail: made, people: people, link: link}
+		hits[rule][s.ID] = alertHit{sub: s, detail: detail, people: people, link: link}
 	}
 	r := m.Alerts
 	now := a.now()
@@ -388,10 +382,11 @@ func (a *App) AlertCount(ctx context.Context) (int, error) {
 	// Every page shows the count: it is kept per scope until an alert or
 	// an account changes (with 30,000 open alerts, counting them for every
 	// page took most of a page's time under load).
-	st, err := a.store.AlertsStateNow(ctx)
+	v, err := a.store.Versions(ctx)
 	if err != nil {
 		return 0, err
 	}
+	st := badgeState{alerts: v.Alerts, accounts: v.Accounts}
 	people := sc.Filter()
 	key := "all"
 	if people != nil {
@@ -418,12 +413,17 @@ func (a *App) AlertCount(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// badgeCache keeps the counts of open alerts per scope in one AlertsState.
+// badgeCache keeps the counts of open alerts per scope in one badgeState.
 type badgeCache struct {
 	mu     sync.Mutex
-	state  store.AlertsState
+	state  badgeState
 	counts map[string]int
 }
+
+// badgeState is what a count of open alerts depends on: the alerts
+// (raised, resolved, acknowledged) and the accounts (their owners decide
+// whose they are).
+type badgeState struct{ alerts, accounts int64 }
 
 // AckAlert records that the principal has seen alert id and acts on it. It
 // stays open until its condition clears.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"kam/internal/app"
+	"kam/internal/app/apptest"
 	"kam/internal/crm"
 	"kam/internal/store"
 	"kam/internal/store/storetest"
@@ -161,10 +162,7 @@ func BenchmarkAlerts(b *testing.B) {
 			}
 		}
 	})
-	as := func(p crm.Person) context.Context {
-		return app.WithPrincipal(ctx, app.Principal{PersonID: p.ID, Name: p.Name, Email: p.Email, Role: p.Role, Scope: p.Scope,
-			DepartmentID: p.DepartmentID, TeamID: p.TeamID})
-	}
+	as := apptest.Context // a person signed in
 	week := crm.WeekOf(today)
 	for _, v := range []struct {
 		name string

@@ -43,29 +43,25 @@ type Notification struct {
 }
 
 // texts returns n's title and body in each language asked, rendering
-// each language once.
+// each language once, tidied (one line of at most 200 characters, a body of
+// at most 4,000).
 type texts struct {
-	n    *Notification
-	done map[string][2]string
+	render func(p *i18n.Printer) (title, body string)
+	done   map[string][2]string
 }
 
 func (t *texts) in(lang string) (title, body string) {
-	if t.n.Render == nil {
-		return t.n.Title, t.n.Body
-	}
-	if lang == "" || !slices.Contains(i18n.Langs(), lang) {
-		lang = i18n.Default
-	}
-	if v, ok := t.done[lang]; ok {
+	p := i18n.Get(lang) // the default for "" and for a language KAM lacks
+	if v, ok := t.done[p.Lang()]; ok {
 		return v[0], v[1]
 	}
-	title, body = t.n.Render(i18n.Get(lang))
+	title, body = t.render(p)
 	title = cut(strings.Join(strings.Fields(title), " "), 200)
 	body = cut(strings.TrimSpace(body), 4000)
 	if t.done == nil {
 		t.done = map[string][2]string{}
 	}
-	t.done[lang] = [2]string{title, body}
+	t.done[p.Lang()] = [2]string{title, body}
 	return title, body
 }
 
@@ -89,10 +85,11 @@ func (a *App) Notify(ctx context.Context, tx *store.Store, n Notification) error
 	if tx == nil {
 		return a.store.InTx(ctx, func(tx *store.Store) error { return a.Notify(ctx, tx, n) })
 	}
-	n.Title = cut(strings.Join(strings.Fields(n.Title), " "), 200)
-	n.Body = cut(strings.TrimSpace(n.Body), 4000)
 	n.Link = strings.TrimSpace(n.Link)
-	msg := &texts{n: &n}
+	msg := &texts{render: n.Render}
+	if msg.render == nil { // the same text in every language
+		msg.render = func(*i18n.Printer) (string, string) { return n.Title, n.Body }
+	}
 	if title, _ := msg.in(i18n.Default); title == "" {
 		return &crm.ValidationError{Fields: map[string]string{"title": "error.required"}}
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"kam/internal/app"
+	"kam/internal/app/apptest"
 	"kam/internal/crm"
 	"kam/internal/demo"
 	"kam/internal/store"
@@ -115,10 +116,7 @@ func BenchmarkProcess(b *testing.B) {
 	b.Logf("%s: %d people, %d accounts, %d opportunities, %d activities loaded in %.1f s", s.Engine(), nPeople+2, nAccounts,
 		res.Opportunities, res.Activities, time.Since(start).Seconds())
 
-	as := func(p crm.Person) context.Context {
-		return app.WithPrincipal(ctx, app.Principal{PersonID: p.ID, Name: p.Name, Email: p.Email, Role: p.Role, Scope: p.Scope,
-			DepartmentID: p.DepartmentID, TeamID: p.TeamID})
-	}
+	as := apptest.Context // a person signed in
 	viewers := []struct {
 		name string
 		ctx  context.Context

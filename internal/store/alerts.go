@@ -143,20 +143,6 @@ func (s *Store) AckAlert(ctx context.Context, id, by int64, at time.Time) error 
 	})
 }
 
-// AlertsState is what the count of a person's open alerts depends on:
-// the alerts (raised, resolved, acknowledged) and the accounts (their
-// owners decide whose they are).
-type AlertsState struct{ Alerts, Accounts int64 }
-
-// AlertsStateNow reads the AlertsState (with the Versions, snapshot.go).
-func (s *Store) AlertsStateNow(ctx context.Context) (AlertsState, error) {
-	v, err := s.Versions(ctx)
-	if err != nil {
-		return AlertsState{}, fmt.Errorf("store: alerts state: %w", err)
-	}
-	return AlertsState{Alerts: v.Alerts, Accounts: v.Accounts}, nil
-}
-
 // Alert returns one alert.
 func (s *Store) Alert(ctx context.Context, id int64) (AlertRow, error) {
 	r, err := scanAlert(s.q.QueryRowContext(ctx, alertSelect+` WHERE al.id = $1`, id))

@@ -47,15 +47,7 @@ func (s *Store) SessionAndPerson(ctx context.Context, hash string) (Session, crm
 	var p crm.Person
 	dests := append([]any{&se.TokenHash, &se.PersonID, &se.Method, &se.CreatedAt, &se.SeenAt, &se.ExpiresAt, &se.IP, &se.UserAgent},
 		personDests(&p)...)
-	q := sessionQuery
-	sn, vr := s.fillSnapshot(ctx, &dests)
-	if sn != nil {
-		q = sessionQueryVersions
-	}
-	err := s.queryRow(ctx, q, hash).Scan(dests...)
-	if err == nil && sn != nil {
-		sn.set(vr.versions())
-	}
+	err := s.signInRow(ctx, sessionQuery, sessionQueryVersions, hash, dests)
 	return se, p, rowErr(err, "session", "")
 }
 
@@ -169,20 +161,25 @@ const (
 	tokenQueryVersions = tokenColumnsJoined + ", " + versionsColumns + tokenFrom
 )
 
-// fillSnapshot returns the snapshot of ctx when it is still empty (the
-// query then reads the Versions too) and adds where they are scanned to
-// dests; nil otherwise.
-func (s *Store) fillSnapshot(ctx context.Context, dests *[]any) (*snapshot, *versionsRow) {
+// signInRow runs a sign-in query for hash into dests: the query alone, or,
+// when ctx carries a snapshot still empty (snapshot.go), withVersions,
+// whose last columns fill it.
+func (s *Store) signInRow(ctx context.Context, query, withVersions, hash string, dests []any) error {
 	sn := s.snapshotOf(ctx)
+	if sn != nil {
+		if _, ok := sn.get(); ok {
+			sn = nil
+		}
+	}
 	if sn == nil {
-		return nil, nil
+		return s.queryRow(ctx, query, hash).Scan(dests...)
 	}
-	if _, ok := sn.get(); ok {
-		return nil, nil
+	var vr versionsRow
+	if err := s.queryRow(ctx, withVersions, hash).Scan(append(dests, vr.dests()...)...); err != nil {
+		return err
 	}
-	vr := &versionsRow{}
-	*dests = append(*dests, vr.dests()...)
-	return sn, vr
+	sn.set(vr.versions())
+	return nil
 }
 
 // APITokenAndPerson returns the token with the given hash and its person,
@@ -192,15 +189,7 @@ func (s *Store) APITokenAndPerson(ctx context.Context, hash string) (APIToken, c
 	var p crm.Person
 	var used, exp, rev sql.NullTime
 	dests := append([]any{&t.ID, &t.PersonID, &t.Name, &t.TokenHash, &t.Hint, &t.CreatedAt, &used, &exp, &rev}, personDests(&p)...)
-	q := tokenQuery
-	sn, vr := s.fillSnapshot(ctx, &dests)
-	if sn != nil {
-		q = tokenQueryVersions
-	}
-	err := s.queryRow(ctx, q, hash).Scan(dests...)
-	if err == nil && sn != nil {
-		sn.set(vr.versions())
-	}
+	err := s.signInRow(ctx, tokenQuery, tokenQueryVersions, hash, dests)
 	t.LastUsedAt, t.ExpiresAt, t.RevokedAt = used.Time, exp.Time, rev.Time
 	return t, p, rowErr(err, "API token", "")
 }

@@ -114,12 +114,11 @@ func parseOppStages(values map[string]string, m *crm.Method, errs map[string]str
 				st.Criteria = append(st.Criteria, c)
 			}
 		}
-		pos, err := strconv.Atoi(field("pos"))
-		if err != nil && field("pos") != "" {
-			errs[fmt.Sprintf("opp_pos_%d", i)] = "error.number.invalid"
-		}
-		if field("pos") == "" {
-			pos = i + 1
+		pos := i + 1 // a row without a position keeps its place
+		if v := field("pos"); v != "" {
+			if pos, err = strconv.Atoi(v); err != nil {
+				errs[fmt.Sprintf("opp_pos_%d", i)] = "error.number.invalid"
+			}
 		}
 		list = append(list, row{pos, st})
 	}
